@@ -1,0 +1,30 @@
+"""batchkit: batch-level cost accounting and traceability for medical-device plants.
+
+The entry points a notebook needs; each stage is a plain function on frames:
+load_dataset -> validate -> cost -> (analyze, trace) -> report.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .cost import cost  # noqa: E402
+from .errors import BatchkitError, DataError, ParamsError, ReportError, UnknownIdError  # noqa: E402
+from .load import load_dataset  # noqa: E402
+from .params import load_params  # noqa: E402
+from .pipeline import cost_to_folder  # noqa: E402
+from .validate import validate  # noqa: E402
+
+__all__ = [
+    "BatchkitError",
+    "DataError",
+    "ParamsError",
+    "ReportError",
+    "UnknownIdError",
+    "__version__",
+    "cost",
+    "cost_to_folder",
+    "load_dataset",
+    "load_params",
+    "validate",
+]

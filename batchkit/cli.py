@@ -1,0 +1,138 @@
+"""The `batchkit` command: parse arguments, call the library, map errors to exit codes.
+
+Exit codes (contract section 5): 0 success; 1 data or params error (one
+line on stderr, no traceback); 2 usage error, or a report failed in `run`.
+Anything else is a bug: exit 3 with a one-line note, the traceback only
+with `--debug`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import BatchkitError
+from .params import Params, load_params, parse_assignment
+
+INTERNAL_ERROR = 3
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn BatchkitError into one stderr line and its exit code; hide tracebacks unless --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except BatchkitError as exc:
+            _fail(str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was written", 130)
+        except Exception as exc:  # a bug: say so plainly
+            if ctx.find_root().params.get("debug"):
+                raise
+            _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the traceback "
+                  "and report it", INTERNAL_ERROR)
+
+    return wrapper
+
+
+def params_from(path: str | None, overrides: dict[str, Any], sets: tuple[str, ...] = ()) -> Params:
+    merged = dict(overrides)
+    for text in sets:
+        key, value = parse_assignment(text)
+        merged[key] = value
+    return load_params(path, merged)
+
+
+params_option = click.option("--params", "params_path", type=click.Path(dir_okay=False),
+                             help="params YAML (default: params/default.yaml)")
+set_option = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                          help="override one params key, e.g. --set allocation.default_basis=labor_hours")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="show tracebacks of internal errors")
+@click.version_option(package_name="batchkit", prog_name="batchkit")
+def main(debug: bool) -> None:
+    """Batch-level cost accounting and traceability for medical-device plants."""
+
+
+@main.command("demo-data")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--batches", type=click.IntRange(min=10), default=600, show_default=True,
+              help="number of batches (finished goods and sub-assemblies)")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@handle_errors
+def demo_data_cmd(directory: str, seed: int, batches: int, fmt: str) -> None:
+    """Write a realistic, deterministic demo dataset in the data contract."""
+    from .demo import write_demo
+
+    info = write_demo(Path(directory), seed=seed, batches=batches, fmt=fmt)
+    click.echo(f"wrote {info['batches']:,} batches, {info['material_issues']:,} material issues and "
+               f"{info['operations']:,} operations ({info['first_period']} to {info['last_period']}) to {directory}")
+
+
+@main.command("validate")
+@click.argument("data", type=click.Path(), required=False)
+@params_option
+@click.option("--json", "as_json", is_flag=True, help="print findings as JSON")
+@handle_errors
+def validate_cmd(data: str | None, params_path: str | None, as_json: bool) -> None:
+    """Check a dataset; print every problem with table, row and column."""
+    from .load import load_dataset
+    from .render_findings import print_findings
+    from .validate import validate
+
+    params = params_from(params_path, {"data": data})
+    ds = load_dataset(params.data, params)
+    findings = validate(ds)
+    errors = int((findings["severity"] == "error").sum())
+    if as_json:
+        records = json.loads(findings.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps({"errors": errors, "warnings": int((findings["severity"] == "warning").sum()),
+                               "findings": records}, ensure_ascii=False, indent=1))
+    else:
+        print_findings(findings, ds)
+    sys.exit(1 if errors else 0)
+
+
+@main.command("cost")
+@click.argument("data", type=click.Path(), required=False)
+@click.option("--period", help="YYYY-MM (or params period:)")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="output folder (replaced atomically)")
+@params_option
+@set_option
+@handle_errors
+def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | None, sets: tuple[str, ...]) -> None:
+    """Compute every batch's cost for a period and write the contract's tables."""
+    from .pipeline import cost_to_folder
+
+    params = params_from(params_path, {"data": data, "period": period}, sets)
+    result, content = cost_to_folder(params.data, params.period or "", out, params)
+    s = result.batch_summary
+    q = content["data_quality"]
+    done = int((s["status"] == "completed").sum())
+    click.echo(f"costed {len(s):,} batches for {result.period} ({done:,} completed, {len(s) - done:,} WIP); "
+               f"{q['warning']:,} warnings")
+    click.echo(f"tables in {Path(out).resolve()}: " + ", ".join(sorted({o['table'] for o in content['outputs']}))
+               + " (CSV and Parquet) and manifest.json")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,294 @@
+"""The cost model (contract section 3): each batch's cost to the cent, as of a period end.
+
+A batch's cost is inception-to-date: materials at actual lot cost, hours at
+the rate in force on the booking date, direct costs, and its share of every
+pool of every period up to the run's period. Sub-assembly batches are
+charged to their consumers level by level (genealogy order). Everything is
+int64 cents until the output frames, where money becomes float64 values that
+are exactly cents/100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import money
+from .allocation import Allocations, allocations
+from .errors import ParamsError
+from .findings import raise_if_errors
+from .genealogy import levels
+from .model import CostResult, Dataset
+from .params import Params, period_bounds
+from .postings import Postings, post
+from .validate import validate
+
+ELEMENT_ORDER = ("material", "subassembly", "labor", "machine")
+
+
+@dataclass
+class RunFrame:
+    """The postings of one run (dated on or before the period end), in cents per batch code."""
+
+    post: Postings
+    period: str
+    period_end: np.datetime64
+    universe: np.ndarray  # per code: started by the period end
+    own: pd.DataFrame  # code, cost_element, cents, kind (material/labor/machine/direct/pool)
+    sub_rows: pd.DataFrame  # sub-assembly issues: row index, code, lot_code, qty_i, date
+    excluded: pd.DataFrame  # cost_element, cents: rows naming unknown or not-yet-started batches
+    inputs: pd.DataFrame  # cost_element, cents: every input as of the period end
+    pools_in_run: pd.DataFrame  # pool rows with period <= run period
+    ledger: pd.DataFrame  # allocations of those pools
+    unallocated: pd.DataFrame  # pool rows nobody took
+
+
+def _check_period(period: str | None, params: Params) -> str:
+    period = period or params.period
+    if not period:
+        raise ParamsError("no period given: pass --period YYYY-MM or set period: in params", key="period")
+    from .params import PERIOD_RE
+
+    if not PERIOD_RE.match(str(period)):
+        raise ParamsError(f"period must be YYYY-MM, got {period!r}", key="period")
+    return str(period)
+
+
+def _split(frame: pd.DataFrame, universe: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows of batches in the run, and rows to exclude (unknown batch or not started yet)."""
+    code = frame["code"].to_numpy()
+    inside = (code >= 0) & universe[np.maximum(code, 0)]
+    return frame[inside], frame[~inside]
+
+
+def run_frame(ds: Dataset, period: str, rules: Params) -> RunFrame:
+    p = post(ds)
+    _, end = period_bounds(period)
+    end = end.astype("datetime64[s]")
+    universe = p.master["start_date"].to_numpy(dtype="datetime64[s]") <= end
+    own_parts: list[pd.DataFrame] = []
+    excl_parts: list[pd.DataFrame] = []
+    input_parts: list[pd.DataFrame] = []
+
+    def add(frame: pd.DataFrame, element: pd.Series | str, cents: str, kind: str) -> None:
+        part = pd.DataFrame({"code": frame["code"].to_numpy(), "cost_element": element if isinstance(element, str)
+                             else element.to_numpy(), "cents": frame[cents].to_numpy(), "kind": kind})
+        inside, outside = _split(part, universe)
+        own_parts.append(inside)
+        excl_parts.append(outside)
+        input_parts.append(part)
+
+    mat = p.material[p.material["date"].to_numpy() <= end]
+    purchased = mat[(mat["lot_code"] < 0).to_numpy()]
+    add(purchased, "material", "cents", "material")
+    ops = p.operations[p.operations["date"].to_numpy() <= end]
+    add(ops, "labor", "labor_cents", "labor")
+    add(ops, "machine", "machine_cents", "machine")
+    direct = p.direct[p.direct["date"].to_numpy() <= end]
+    add(direct, direct["cost_element"], "cents", "direct")
+
+    alloc: Allocations = allocations(ds.cache, p, rules.allocation)
+    pools = p.pools.assign(pool_idx=np.arange(len(p.pools)))
+    pools_in_run = pools[(pools["period"].fillna("9999-99") <= period).to_numpy()]
+    in_run = set(pools_in_run["pool_idx"].tolist())
+    ledger = alloc.ledger[alloc.ledger["pool_idx"].isin(in_run)]
+    element_of_pool = pools["cost_element"].to_numpy(dtype=object)
+    own_parts.append(pd.DataFrame({"code": ledger["code"].to_numpy(),
+                                   "cost_element": element_of_pool[ledger["pool_idx"].to_numpy()],
+                                   "cents": ledger["cents"].to_numpy(), "kind": "pool"}))
+    input_parts.append(pd.DataFrame({"code": -1, "cost_element": pools_in_run["cost_element"].to_numpy(),
+                                     "cents": pools_in_run["cents"].to_numpy(), "kind": "pool"}))
+    unallocated = pools_in_run[pools_in_run["pool_idx"].isin(set(alloc.unallocated["pool_idx"]))]
+
+    sub = mat[(mat["lot_code"] >= 0).to_numpy()]
+    sub_rows, _ = _split(sub, universe)
+
+    def total(parts: list[pd.DataFrame]) -> pd.DataFrame:
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.groupby("cost_element", as_index=False, sort=True)["cents"].sum()
+
+    return RunFrame(
+        post=p, period=period, period_end=end, universe=universe,
+        own=pd.concat(own_parts, ignore_index=True),
+        sub_rows=sub_rows, excluded=total(excl_parts), inputs=total(input_parts),
+        pools_in_run=pools_in_run, ledger=ledger, unallocated=unallocated,
+    )
+
+
+def roll_up(own_total: np.ndarray, sub_rows: pd.DataFrame, post: Postings) -> tuple[np.ndarray, np.ndarray]:
+    """Charge sub-assemblies to their consumers in genealogy order.
+
+    Returns (total cents per code, charge cents per sub-assembly issue row).
+    A row is charged qty x (S's total / S's qty_good), rounded half away from zero.
+    """
+    total = own_total.astype(np.int64).copy()
+    charge = np.zeros(len(sub_rows), dtype=np.int64)
+    if sub_rows.empty:
+        return total, charge
+    consumer = sub_rows["code"].to_numpy()
+    supplier = sub_rows["lot_code"].to_numpy()
+    lv = levels(len(total), supplier, consumer).level
+    good_i, gp = money.scaled(post.master["qty_good"].to_numpy(dtype="float64"), post.good_places)
+    qp = post.qty_places
+    qty = sub_rows["qty_i"].to_numpy() * 10 ** max(0, gp - qp)
+    divisor = good_i[supplier] * 10 ** max(0, qp - gp)
+    for level in range(1, int(lv.max()) + 1):
+        rows = np.flatnonzero(lv[consumer] == level)
+        if not len(rows):
+            continue
+        s = supplier[rows]
+        charge[rows] = money.muldiv_round(qty[rows], total[s], np.maximum(divisor[rows], 1))
+        np.add.at(total, consumer[rows], charge[rows])
+    return total, charge
+
+
+def _status(post: Postings, end: np.datetime64) -> np.ndarray:
+    e = post.master["end_date"].to_numpy(dtype="datetime64[s]")
+    return np.where(~np.isnat(e) & (e <= end), "completed", "wip")
+
+
+def _scrap_costs(post: Postings, total: np.ndarray, normal_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scrap cost = total x scrap / started; abnormal = the part above the normal rate."""
+    m = post.master
+    gp = post.good_places
+    started, _ = money.scaled(m["qty_started"].to_numpy(dtype="float64"), gp)
+    scrap, _ = money.scaled(m["qty_scrap"].to_numpy(dtype="float64"), gp)
+    has = started > 0
+    safe = np.where(has, started, 1)
+    scrap_cost = np.where(has, money.muldiv_round(total, scrap, safe), 0)
+    rate_i, rp = money.scaled(np.array([normal_rate]))
+    excess = scrap * 10**rp - rate_i[0] * started
+    excess = np.where(excess > 0, excess, 0)
+    abnormal = np.where(has, money.muldiv_round(total, excess, safe * 10**rp), 0)
+    return scrap_cost, abnormal
+
+
+def cost(ds: Dataset, period: str | None = None, params: Params | None = None) -> CostResult:
+    """Cost every batch started by the end of `period`; refuses (DataError) on error findings."""
+    params = params or ds.params
+    period = _check_period(period, params)
+    findings = validate(ds)
+    raise_if_errors(findings)
+    rf = run_frame(ds, period, params)
+    p = rf.post
+    n = len(p.master)
+    own = rf.own.groupby(["code", "cost_element"], as_index=False, sort=False)["cents"].sum()
+    own_total = np.zeros(n, dtype=np.int64)
+    np.add.at(own_total, own["code"].to_numpy(), own["cents"].to_numpy())
+    total, charge = roll_up(own_total, rf.sub_rows, p)
+    sub = pd.DataFrame({"code": rf.sub_rows["code"].to_numpy(), "cost_element": "subassembly", "cents": charge})
+    sub = sub.groupby(["code", "cost_element"], as_index=False)["cents"].sum()
+    per_element = pd.concat([own, sub], ignore_index=True)
+    tables = _output_tables(rf, per_element, total, params)
+    tables["data_quality"] = findings
+    result = CostResult(period=period, tables=tables, params=params, dataset=ds)
+    result.extras.update(run=rf, total_cents=total, sub_charge=charge, per_element=per_element)
+    from .variance import variances
+
+    tables["variances"], standard = variances(result)
+    summary = tables["batch_summary"]
+    summary["standard_cost"] = summary["batch_id"].map(standard).astype("float64")
+    return result
+
+
+def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, params: Params
+                   ) -> dict[str, pd.DataFrame]:
+    p = rf.post
+    m = p.master
+    ids = m["batch_id"].to_numpy(dtype=object)
+    inside = np.flatnonzero(rf.universe)
+    pe = per_element[per_element["cents"] != 0]
+    batch_costs = pd.DataFrame({
+        "batch_id": ids[pe["code"].to_numpy()],
+        "cost_element": pe["cost_element"].to_numpy(),
+        "amount": money.cents_to_float(pe["cents"].to_numpy()),
+    }).sort_values(["batch_id", "cost_element"], kind="stable").reset_index(drop=True)
+
+    status = _status(p, rf.period_end)
+    scrap_cost, abnormal = _scrap_costs(p, total, params.scrap.normal_rate)
+    good = m["qty_good"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = np.where((status == "completed") & (good > 0), total / 100.0 / good, np.nan)
+        started = m["qty_started"].to_numpy(dtype="float64")
+        scrap_rate = np.where(started > 0, m["qty_scrap"].to_numpy(dtype="float64") / started, np.nan)
+    by_kind = _kind_columns(per_element, rf.own, len(m))
+    summary = pd.DataFrame({
+        "batch_id": ids,
+        "item_id": m["item_id"].to_numpy(),
+        "product_line": m["product_line"].to_numpy(),
+        "site": m["site"].to_numpy(),
+        "status": status,
+        "start_date": m["start_date"].to_numpy(),
+        "end_date": m["end_date"].to_numpy(),
+        "qty_started": started,
+        "qty_good": good,
+        "qty_scrap": m["qty_scrap"].to_numpy(dtype="float64"),
+        "total_cost": money.cents_to_float(total),
+        "unit_cost": unit,
+        "scrap_cost": money.cents_to_float(scrap_cost),
+        **{k: money.cents_to_float(v) for k, v in by_kind.items()},
+        "scrap_rate": scrap_rate,
+        "abnormal_scrap_cost": money.cents_to_float(abnormal),
+    }).iloc[inside]
+    summary = summary.sort_values("batch_id", kind="stable").reset_index(drop=True)
+
+    pools = p.pools
+    led = rf.ledger
+    ledger = pd.DataFrame({
+        "pool_id": pools["pool_id"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
+        "period": pools["period"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
+        "cost_element": pools["cost_element"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
+        "batch_id": ids[led["code"].to_numpy()],
+        "basis": led["basis"].to_numpy(),
+        "basis_value": led["basis_value"].to_numpy(),
+        "amount": money.cents_to_float(led["cents"].to_numpy()),
+    }).sort_values(["period", "pool_id", "batch_id"], kind="stable").reset_index(drop=True)
+
+    return {
+        "batch_costs": batch_costs,
+        "batch_summary": summary,
+        "allocation_ledger": ledger,
+        "reconciliation": _reconciliation(rf, per_element),
+    }
+
+
+def _kind_columns(per_element: pd.DataFrame, own: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
+    """Per batch: material, subassembly, labor, machine, direct and pool (overhead) cents."""
+    out: dict[str, np.ndarray] = {}
+    kinds = own.groupby(["code", "kind"], as_index=False)["cents"].sum()
+    sub = per_element[per_element["cost_element"] == "subassembly"]
+    for name, frame in (
+        ("material_cost", kinds[kinds["kind"] == "material"]),
+        ("subassembly_cost", sub),
+        ("labor_cost", kinds[kinds["kind"] == "labor"]),
+        ("machine_cost", kinds[kinds["kind"] == "machine"]),
+        ("direct_cost", kinds[kinds["kind"] == "direct"]),
+        ("overhead_cost", kinds[kinds["kind"] == "pool"]),
+    ):
+        arr = np.zeros(n, dtype=np.int64)
+        np.add.at(arr, frame["code"].to_numpy(), frame["cents"].to_numpy())
+        out[name] = arr
+    return out
+
+
+def _reconciliation(rf: RunFrame, per_element: pd.DataFrame) -> pd.DataFrame:
+    """Per element: input = costed + unallocated + excluded, to the cent (subassembly is a transfer)."""
+    costed = per_element[per_element["cost_element"] != "subassembly"].groupby("cost_element")["cents"].sum()
+    unalloc = rf.unallocated.groupby("cost_element")["cents"].sum()
+    excluded = rf.excluded.set_index("cost_element")["cents"]
+    inputs = rf.inputs.set_index("cost_element")["cents"]
+    elements = sorted(set(inputs.index) | set(costed.index), key=_element_key)
+    frame = pd.DataFrame({"cost_element": elements})
+    for name, series in (("input", inputs), ("costed", costed), ("unallocated", unalloc), ("excluded", excluded)):
+        cents = series.reindex(elements).fillna(0).astype(np.int64).to_numpy()
+        frame[f"{name}_amount"] = money.cents_to_float(cents)
+        frame[f"_{name}"] = cents
+    frame["difference"] = money.cents_to_float(frame["_input"] - frame["_costed"] - frame["_unallocated"]
+                                               - frame["_excluded"])
+    return frame.drop(columns=["_input", "_costed", "_unallocated", "_excluded"])
+
+
+def _element_key(element: str) -> tuple[int, str]:
+    return (ELEMENT_ORDER.index(element) if element in ELEMENT_ORDER else len(ELEMENT_ORDER), element)

@@ -1,0 +1,64 @@
+"""The few exception types batchkit raises.
+
+Every error a user can cause by their data or params is a `BatchkitError`;
+the CLI turns it into one line on stderr and exit code 1. Anything else is a
+bug and only shows a traceback with `--debug`.
+"""
+
+from __future__ import annotations
+
+
+class BatchkitError(Exception):
+    """Base of every error caused by input, params or the environment."""
+
+    exit_code = 1
+
+
+class DataError(BatchkitError):
+    """A dataset cannot be used: names where (table, row, column) and why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        check: str | None = None,
+        findings: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.table = table
+        self.row = row
+        self.column = column
+        self.value = value
+        self.check = check
+        # the whole findings frame, when the error summarises a validation
+        self.findings = findings
+
+
+class ParamsError(BatchkitError):
+    """A params file or option is wrong: names the key."""
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class UnknownIdError(BatchkitError):
+    """A trace was asked for an ID that is neither a lot nor a batch."""
+
+    def __init__(self, message: str, *, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class ReportError(BatchkitError):
+    """One or more reports failed; the others were still written."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, failed: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.failed = failed or []

@@ -1,0 +1,437 @@
+"""Load a dataset: find each table's source, read it, map headers, type columns, normalize IDs.
+
+Problems that leave the rest of a table usable (a bad number, an odd date,
+an ID changed by normalization) become findings; only a table that cannot
+be read at all raises `DataError`, and `load_dataset` turns even that into
+a finding so `validate` can list every problem in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import DataError
+from .findings import Findings
+from .model import Dataset
+from .params import PERIOD_RE, BatchIdRules, Params, load_params
+from .readers import RawTable, locate, read_file
+from .schema import TABLES, Column
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DATE_FORMATS_OK = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+_DATE_FORMATS_WARN = ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+
+
+# ------------------------------------------------------------------ typing
+
+
+def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return arr.cast(pa.string())
+    if pa.types.is_floating(t):
+        floats = arr.to_numpy(zero_copy_only=False)
+        finite = np.isfinite(floats)
+        if np.all(np.equal(np.mod(floats[finite], 1), 0)):
+            ints = pa.array(np.where(finite, floats, 0).astype(np.int64)).cast(pa.string())
+            return pc.if_else(pa.array(finite), ints, pa.scalar("", pa.string()))
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        return pc.strftime(arr, format="%Y-%m-%d").cast(pa.string())
+    return pc.fill_null(arr.cast(pa.string()), "")
+
+
+def text_column(arr: pa.Array) -> pd.Series:
+    """Trimmed text; empty cells become missing (NA)."""
+    text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return pd.Series(text.to_pandas(), dtype="str")
+
+
+def _clean_number(raw: str) -> tuple[float | None, str | None]:
+    """Slow path for one cell: returns (value, note) or (None, None) when not a number."""
+    s = unicodedata.normalize("NFKC", raw).strip().replace("\u2212", "-")
+    note = None
+    if s != raw.strip():
+        note = "full-width or special characters normalized"
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+        note = "thousands separators removed"
+    try:
+        value = float(s)
+    except ValueError:
+        return None, None
+    if not np.isfinite(value):
+        return None, None
+    return value, note
+
+
+def number_column(
+    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+) -> pd.Series:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+        bad = ~np.isfinite(values) & ~pd.isna(values)
+    else:
+        text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
+        empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+        try:
+            values = pc.cast(pc.if_else(pa.array(empty), pa.scalar("nan"), text), pa.float64()).to_numpy(
+                zero_copy_only=False
+            )
+            bad = ~empty & ~np.isfinite(values)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            values = pd.to_numeric(pd.Series(text.to_pandas()), errors="coerce").to_numpy(dtype="float64")
+            bad = ~empty & ~np.isfinite(values)
+        if bad.any():
+            raw = text.to_pandas()
+            noted: list[tuple[int, str, str]] = []
+            for i in np.flatnonzero(bad):
+                value, note = _clean_number(str(raw[i]))
+                if value is not None:
+                    values[i] = value
+                    bad[i] = False
+                    noted.append((i, str(raw[i]), f"{note}: read as {value:g}"))
+            if noted:
+                idx = np.array([n[0] for n in noted])
+                findings.add_rows(
+                    "warning", "number_format", table, rows[idx], column, [n[1] for n in noted],
+                    [f"{source} row {rows[i]} column {column}: {raw_!r} {msg}" for i, raw_, msg in noted],
+                )
+            values = np.where(bad, np.nan, values)
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        raw_text = _as_text(arr).to_pandas().to_numpy()
+        findings.add_rows(
+            "error", "non_numeric", table, rows[idx], column, raw_text[idx],
+            [f"{source} row {rows[i]} column {column}: {raw_text[i]!r} is not a number" for i in idx],
+        )
+    return pd.Series(values, dtype="float64")
+
+
+def date_column(
+    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+) -> pd.Series:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        days = arr.cast(pa.timestamp("s")).cast(pa.date32()) if pa.types.is_timestamp(t) else arr
+        out = days.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return pd.Series(out.astype("datetime64[s]"))
+    text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[s]")
+    pending = ~empty
+    for fmt in _DATE_FORMATS_OK + _DATE_FORMATS_WARN:
+        if not pending.any():
+            break
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        got = pending & ~pc.is_null(parsed).to_numpy(zero_copy_only=False)
+        if got.any():
+            stamps = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+            result[got] = stamps[got].astype("datetime64[D]").astype("datetime64[s]")
+            pending &= ~got
+            if fmt in _DATE_FORMATS_WARN:
+                idx = np.flatnonzero(got)
+                raw = text.to_pandas().to_numpy()
+                findings.add_rows(
+                    "warning", "date_format", table, rows[idx], column, raw[idx],
+                    [f"{source} row {rows[i]} column {column}: {raw[i]!r} read as {str(result[i])[:10]} "
+                     f"(dates should be YYYY-MM-DD)" for i in idx],
+                )
+    if pending.any():
+        idx = np.flatnonzero(pending)
+        raw = text.to_pandas().to_numpy()
+        findings.add_rows(
+            "error", "bad_date", table, rows[idx], column, raw[idx],
+            [f"{source} row {rows[i]} column {column}: {raw[i]!r} is not a date (expected YYYY-MM-DD)"
+             for i in idx],
+        )
+    return pd.Series(result)
+
+
+def period_column(
+    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+) -> pd.Series:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
+        text = pc.strftime(arr, format="%Y-%m")  # an Excel cell that turned 2026-01 into a date
+    else:
+        text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
+    series = pd.Series(text.to_pandas(), dtype="str")
+    ok = series.str.match(PERIOD_RE.pattern).fillna(False).to_numpy(dtype=bool)
+    empty = (series.fillna("") == "").to_numpy()
+    bad = ~ok & ~empty
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        vals = series.to_numpy()
+        findings.add_rows(
+            "error", "bad_period", table, rows[idx], column, vals[idx],
+            [f"{source} row {rows[i]} column {column}: {vals[i]!r} is not a period (expected YYYY-MM)"
+             for i in idx],
+        )
+    return series.where(ok, None).astype("str")
+
+
+# ------------------------------------------------------------------ ID normalization
+
+
+def normalize_ids(values: pd.Series, rules: BatchIdRules) -> pd.Series:
+    """Apply the params' batch-ID rules (strip, upper-case, drop separators)."""
+    arr = pa.array(values, pa.string(), from_pandas=True)
+    if rules.strip:
+        arr = pc.utf8_trim_whitespace(arr)
+    if rules.upper:
+        arr = pc.utf8_upper(arr)
+    if rules.remove:
+        arr = pc.replace_substring_regex(arr, "[" + re.escape(rules.remove) + "]", "")
+    return pd.Series(arr.to_pandas(), index=values.index, dtype="str")
+
+
+def id_pattern_mask(values: pd.Series, pattern: str) -> np.ndarray:
+    """True where an ID matches the pattern (RE2 in Arrow, Python's re as a fallback)."""
+    arr = pa.array(values, pa.string(), from_pandas=True)
+    try:
+        ok = pc.match_substring_regex(arr, pattern)
+        return pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return values.fillna("").str.match(pattern).to_numpy(dtype=bool)
+
+
+def _report_changes(
+    original: pd.Series,
+    normalized: pd.Series,
+    rows: np.ndarray,
+    *,
+    table: str,
+    column: str,
+    source: str,
+    findings: Findings,
+) -> None:
+    changed = (original.fillna("") != normalized.fillna("")).to_numpy() & original.notna().to_numpy()
+    if not changed.any():
+        return
+    sub = pd.DataFrame({"orig": original[changed].to_numpy(), "norm": normalized[changed].to_numpy(),
+                        "row": rows[changed]})
+    grouped = sub.groupby("orig", sort=True).agg(norm=("norm", "first"), row=("row", "min"), n=("row", "size"))
+    msgs = [
+        f"{source} row {r} column {column}: ID {o!r} normalized to {nm!r}"
+        + (f" (and {n - 1:,} more rows)" if n > 1 else "")
+        for o, nm, r, n in zip(grouped.index, grouped["norm"], grouped["row"], grouped["n"], strict=True)
+    ]
+    findings.add_rows("warning", "id_normalized", table, grouped["row"].to_numpy(), column,
+                      grouped.index.to_numpy(), msgs)
+
+
+def _report_invalid(
+    ids: pd.Series, rows: np.ndarray, pattern: str, *, table: str, column: str, source: str, findings: Findings
+) -> None:
+    present = ids.notna().to_numpy()
+    bad = present & ~id_pattern_mask(ids, pattern)
+    if not bad.any():
+        return
+    sub = pd.DataFrame({"id": ids[bad].to_numpy(), "row": rows[bad]})
+    grouped = sub.groupby("id", sort=True).agg(row=("row", "min"), n=("row", "size"))
+    msgs = [
+        f"{source} row {r} column {column}: ID {i!r} does not match the batch ID pattern {pattern}"
+        + (f" (and {n - 1:,} more rows)" if n > 1 else "")
+        for i, r, n in zip(grouped.index, grouped["row"], grouped["n"], strict=True)
+    ]
+    findings.add_rows("error", "invalid_id", table, grouped["row"].to_numpy(), column, grouped.index.to_numpy(), msgs)
+
+
+def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, dict], rules: BatchIdRules,
+                          findings: Findings) -> None:
+    """Normalize every batch_id column, and lot_ids that name a batch once normalized."""
+    master: set[str] | None = None
+    order = ["batches"] + [t for t in tables if t != "batches"]
+    for name in order:
+        if name not in tables:
+            continue
+        df = tables[name]
+        source = str(sources.get(name, {}).get("file") or name)
+        rows = df["_row"].to_numpy()
+        if "batch_id" in df.columns:
+            original = df["batch_id"]
+            normalized = normalize_ids(original, rules)
+            _report_changes(original, normalized, rows, table=name, column="batch_id", source=source,
+                            findings=findings)
+            _report_invalid(normalized, rows, rules.pattern, table=name, column="batch_id", source=source,
+                            findings=findings)
+            df["batch_id"] = normalized
+        if name == "batches":
+            master = set(df["batch_id"].dropna().unique())
+        if name == "material_issues" and "lot_id" in df.columns and master:
+            original = df["lot_id"]
+            candidate = normalize_ids(original, rules)
+            is_batch = candidate.isin(master).to_numpy()
+            if is_batch.any():
+                lot = original.copy()
+                lot[is_batch] = candidate[is_batch]
+                _report_changes(original[is_batch], candidate[is_batch], rows[is_batch], table=name,
+                                column="lot_id", source=source, findings=findings)
+                df["lot_id"] = lot
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _map_headers(raw: pa.Table, columns_map: dict[str, str], spec_names: list[str]) -> list[str]:
+    """Source headers -> canonical names: the params' map first, then a case-insensitive match."""
+    canon = {n.lower(): n for n in spec_names}
+    stripped_map = {k.strip(): v for k, v in columns_map.items()}
+    out = []
+    for name in raw.column_names:
+        key = name.strip().lstrip("\ufeff")
+        if key in stripped_map:
+            out.append(stripped_map[key])
+        elif key.lower() in canon:
+            out.append(canon[key.lower()])
+        else:
+            out.append(key)
+    return out
+
+
+def type_table(
+    raw: RawTable, name: str, columns_map: dict[str, str], source: str, findings: Findings,
+    skipped_rows: list[int] | None = None,
+) -> pd.DataFrame:
+    """Typed frame of one table: contract columns converted, unknown columns kept as text."""
+    spec = TABLES[name]
+    headers = _map_headers(raw.table, columns_map, spec.names)
+    tbl = raw.table.rename_columns(headers)
+    n = tbl.num_rows
+    rows = raw.first_row + np.arange(n, dtype=np.int64)
+    for s in sorted(skipped_rows or []):
+        rows[rows >= s] += 1
+    missing = [c for c in spec.required_names if c not in headers]
+    for col in missing:
+        findings.add(
+            "error", "missing_column", name, 1, col, "",
+            f"{source} row 1: required column {col!r} is missing"
+            + (f" (columns are: {', '.join(h for h in headers[:12])})" if headers else ""),
+        )
+    data: dict[str, pd.Series] = {"_row": pd.Series(rows)}
+    for col in spec.columns:
+        if col.name in headers:
+            data[col.name] = _convert(tbl.column(col.name), col, name, rows, source, findings)
+        else:
+            data[col.name] = _convert(pa.nulls(n, pa.string()), col, name, rows, source, findings)
+    for h in headers:
+        if h not in data and h:
+            data[h] = text_column(tbl.column(h))
+    return pd.DataFrame(data)
+
+
+def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: str,
+             findings: Findings) -> pd.Series:
+    kw = {"table": table, "column": col.name, "rows": rows, "source": source, "findings": findings}
+    if col.kind == "num":
+        return number_column(arr, **kw)
+    if col.kind == "date":
+        return date_column(arr, **kw)
+    if col.kind == "period":
+        return period_column(arr, **kw)
+    return text_column(arr)
+
+
+def _resolve_path(root: Path | None, file: str) -> Path:
+    p = Path(file)
+    if p.is_absolute() or root is None:
+        return p
+    return root / p
+
+
+def load_table(name: str, root: Path | None, params: Params, findings: Findings
+               ) -> tuple[pd.DataFrame | None, dict]:
+    """One table, typed; (None, info) when it is absent."""
+    spec = TABLES[name]
+    src = params.source(name)
+    if src.is_sql:
+        from .sql import read_sql
+
+        raw = read_sql(src, table=name)
+    else:
+        if src.file:
+            path = _resolve_path(root, src.file)
+            if not path.is_file():
+                raise DataError(f"{name}: the file named in params sources.{name}.file does not exist: {path}",
+                                table=name, check="missing_table")
+        else:
+            if root is None:
+                return None, {}
+            found = locate(root, name)
+            if not found:
+                return None, {}
+            if len(found) > 1:
+                raise DataError(
+                    f"{name}: more than one file for this table ({', '.join(p.name for p in found)}); "
+                    f"keep one, or name it in params sources.{name}.file",
+                    table=name, check="ambiguous_table",
+                )
+            path = found[0]
+        local = Findings()
+        raw = read_file(
+            path, table=name, encoding=src.encoding or params.encoding, delimiter=src.delimiter,
+            sheet=src.sheet, known_columns={c.lower() for c in spec.names} | {k.lower() for k in src.columns},
+            findings=local,
+        )
+        skipped = [int(r) for r in local.frame().query("check == 'malformed_row'")["row"].dropna()]
+        findings.extend(local)
+        source = raw.info.get("file", name)
+        frame = type_table(raw, name, src.columns, source, findings, skipped)
+        raw.info["rows"] = len(frame)
+        raw.info["format"] = path.suffix.lstrip(".").lower()
+        return frame, raw.info
+    source = name
+    frame = type_table(raw, name, src.columns, source, findings)
+    raw.info["rows"] = len(frame)
+    return frame, raw.info
+
+
+def load_dataset(path: str | Path | None = None, params: Params | None = None) -> Dataset:
+    """Read every contract table found for `path` (a folder) or named in params `sources:`.
+
+    Unreadable tables become error findings (so `validate` lists them all);
+    `cost` refuses to run while any error finding exists.
+    """
+    params = params or load_params()
+    root = Path(path) if path is not None else (Path(params.data) if params.data else None)
+    findings = Findings()
+    if root is not None and not root.is_dir():
+        raise DataError(f"data folder not found: {root}", check="missing_folder")
+    tables: dict[str, pd.DataFrame] = {}
+    sources: dict[str, dict] = {}
+    for name, spec in TABLES.items():
+        try:
+            frame, info = load_table(name, root, params, findings)
+        except DataError as exc:
+            findings.add("error", exc.check or "unreadable", name, exc.row, exc.column, exc.value, str(exc))
+            if spec.required:
+                continue
+            continue
+        if frame is None:
+            if spec.required:
+                findings.add(
+                    "error", "missing_table", name, None, None, "",
+                    f"required table {name!r} is missing: expected {name}.csv, {name}.parquet or {name}.xlsx "
+                    f"in {root}, or a sources.{name} entry in params",
+                )
+            continue
+        tables[name] = frame
+        sources[name] = info
+    normalize_dataset_ids(tables, sources, params.batch_id, findings)
+    return Dataset(tables=tables, sources=sources, findings=findings.frame(), params=params, root=root)

@@ -1,0 +1,47 @@
+"""The `cost` job end to end: load, validate, cost, write the tables and the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .cost import cost
+from .findings import counts
+from .load import load_dataset
+from .model import CostResult
+from .output import atomic_folder, input_entries, manifest, write_manifest, write_tables
+from .params import Params
+
+# The contract's output tables (section 6), in the order people read them.
+CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality")
+
+
+def resolved_params(params: Params, data: Path | None, period: str) -> dict[str, Any]:
+    resolved = params.resolved()
+    resolved["period"] = period
+    if data is not None:
+        resolved["data"] = str(Path(data).resolve())
+    return resolved
+
+
+def output_tables(result: CostResult) -> dict[str, Any]:
+    return {name: frame for name, frame in result.tables.items()}
+
+
+def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params: Params
+                   ) -> tuple[CostResult, dict[str, Any]]:
+    """Cost `data` for `period` into `out` (replaced atomically); nothing is written on a data error."""
+    ds = load_dataset(data, params)
+    result = cost(ds, period, params)
+    with atomic_folder(Path(out)) as tmp:
+        outputs = write_tables(tmp, output_tables(result))
+        content = manifest(
+            command="cost",
+            period=result.period,
+            params=resolved_params(params, ds.root, result.period),
+            inputs=input_entries(ds.sources),
+            outputs=outputs,
+            quality=counts(result.data_quality),
+        )
+        result.extras["manifest_sha256"] = write_manifest(tmp, content)
+    return result, content
