@@ -24,6 +24,8 @@ def _text(value: Any) -> str:
         return ""
     if value is pd.NaT:
         return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return str(value)
 
 

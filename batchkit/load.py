@@ -49,10 +49,12 @@ def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.fill_null(arr.cast(pa.string()), "")
 
 
-def text_column(arr: pa.Array) -> pd.Series:
-    """Trimmed text; empty cells become missing (NA)."""
-    text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+def text_column(arr: pa.Array, trim: bool = True) -> pd.Series:
+    """Text; blank cells become missing (NA). Batch IDs keep their spaces for normalization to report."""
+    raw = pc.fill_null(_as_text(arr), "")
+    trimmed = pc.utf8_trim_whitespace(raw)
+    text = trimmed if trim else raw
+    text = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), text)
     return pd.Series(text.to_pandas(), dtype="str")
 
 
@@ -95,6 +97,7 @@ def number_column(
             values = pd.to_numeric(pd.Series(text.to_pandas()), errors="coerce").to_numpy(dtype="float64")
             bad = ~empty & ~np.isfinite(values)
         if bad.any():
+            values = values.copy()
             raw = text.to_pandas()
             noted: list[tuple[int, str, str]] = []
             for i in np.flatnonzero(bad):
@@ -345,7 +348,7 @@ def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: s
         return date_column(arr, **kw)
     if col.kind == "period":
         return period_column(arr, **kw)
-    return text_column(arr)
+    return text_column(arr, trim=not col.batch_id)
 
 
 def _resolve_path(root: Path | None, file: str) -> Path:

@@ -200,9 +200,11 @@ def _format_errors(exc: ValidationError, origin: str) -> ParamsError:
     if first["type"] == "extra_forbidden":
         msg = f"{origin}: unknown key {key!r}"
     else:
-        msg = f"{origin}: {key}: {first['msg']}"
-        if "input" in first and not isinstance(first["input"], dict):
-            msg += f" (got {first['input']!r})"
+        text = str(first["msg"]).removeprefix("Value error, ")
+        msg = f"{origin}: {key}: {text}"
+        shown = repr(first.get("input"))
+        if "input" in first and not isinstance(first["input"], dict) and shown not in text:
+            msg += f" (got {shown})"
     more = len(exc.errors()) - 1
     if more:
         msg += f" (and {more} more problem{'s' if more > 1 else ''})"

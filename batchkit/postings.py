@@ -41,6 +41,14 @@ def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:
     return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def gather(values: np.ndarray, pos: np.ndarray, fill: object) -> np.ndarray:
+    """values[pos] where pos >= 0, else `fill` (also when `values` is empty)."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        return np.full(len(pos), fill, dtype=values.dtype if values.dtype != object else object)
+    return np.where(pos >= 0, values[np.maximum(pos, 0)], fill)
+
+
 def _master(ds: Dataset) -> pd.DataFrame:
     b = ds.get("batches")
     b = b[b["batch_id"].notna()].drop_duplicates("batch_id", keep="first").reset_index(drop=True)
@@ -52,7 +60,7 @@ def _price_materials(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
     lots = ds.get("material_lots")
     lots1 = lots[lots["lot_id"].notna()].drop_duplicates("lot_id", keep="first")
     lot_pos = codes(mi["lot_id"], pa.array(lots1["lot_id"], pa.string(), from_pandas=True))
-    lot_cost = np.where(lot_pos >= 0, lots1["unit_cost"].to_numpy()[np.maximum(lot_pos, 0)], np.nan)
+    lot_cost = gather(lots1["unit_cost"].to_numpy(dtype="float64"), lot_pos, np.nan)
     row_cost = mi["unit_cost"].to_numpy(dtype="float64")
     unit = np.where(np.isnan(row_cost), lot_cost, row_cost)
     sub_code = codes(mi["lot_id"], ids)
@@ -87,12 +95,10 @@ def _price_operations(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
     machine_i, _ = money.scaled(ops["machine_hours"].to_numpy(dtype="float64"), hp)
     found = rates.lookup(rt, ops["work_center"], ops["date"])
     rate_row = found["rate_row"].to_numpy()
-    ok = rate_row >= 0
     lr_i, lrp = money.scaled(rt["labor_rate"].to_numpy(dtype="float64"))
     mr_i, mrp = money.scaled(rt["machine_rate"].to_numpy(dtype="float64"))
-    safe = np.maximum(rate_row, 0)
-    lr = np.where(ok, lr_i[safe] if len(lr_i) else 0, 0)
-    mr = np.where(ok, mr_i[safe] if len(mr_i) else 0, 0)
+    lr = gather(lr_i, rate_row, 0)
+    mr = gather(mr_i, rate_row, 0)
     out = pd.DataFrame(
         {
             "_row": ops["_row"].to_numpy(),
