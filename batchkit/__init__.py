@@ -8,12 +8,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .cost import cost  # noqa: E402
-from .errors import BatchkitError, DataError, ParamsError, ReportError, UnknownIdError  # noqa: E402
-from .load import load_dataset  # noqa: E402
-from .params import load_params  # noqa: E402
-from .pipeline import cost_to_folder  # noqa: E402
-from .validate import validate  # noqa: E402
+from .cost import cost
+from .errors import BatchkitError, DataError, ParamsError, ReportError, UnknownIdError
+from .load import load_dataset
+from .params import load_params
+from .pipeline import cost_to_folder
+from .validate import validate
 
 __all__ = [
     "BatchkitError",

@@ -147,7 +147,7 @@ def allocate_all(post: Postings, rules: Allocation) -> Allocations:
         long, on=["period", "basis", "wc_key"], how="inner"
     )
     m = post.master
-    first, last = _period_bounds(cand["period"].to_numpy())
+    _first, last = _period_bounds(cand["period"].to_numpy())
     code = cand["code"].to_numpy()
     started_by = m["start_date"].to_numpy(dtype="datetime64[s]")[code] <= last
     keep = started_by.copy()

@@ -154,7 +154,7 @@ def manifest(
         "contract_version": CONTRACT_VERSION,
         "batchkit_version": __version__,
         "command": command,
-        "run_time": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "period": period,
         "params": params,
         "inputs": inputs,

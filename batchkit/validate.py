@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .allocation import allocations, month_of
+from .allocation import allocations
 from .findings import Findings
 from .genealogy import levels
 from .model import Dataset
@@ -53,7 +53,8 @@ def _flag(
         for _, r in head.iterrows()
     ]
     values = sub[column].to_numpy() if column and column in sub.columns else np.full(len(sub), "")
-    out.add_rows(severity, check, table, sub["_row"].to_numpy(), column, values, messages + [""] * (len(sub) - len(head)))
+    messages += [""] * (len(sub) - len(head))  # past the cap, add_rows summarises instead
+    out.add_rows(severity, check, table, sub["_row"].to_numpy(), column, values, messages)
 
 
 def _fmt(x: object) -> str:
@@ -70,7 +71,9 @@ def check_empty_required(ds: Dataset, post: Postings, out: Findings) -> None:
     for name, frame in ds.tables.items():
         spec = TABLES[name]
         if spec.required and frame.empty:
-            out.add("error", "empty_table", name, None, None, "", f"{ds.source_name(name)}: the table has no rows")
+            # no batches: nothing to cost; no material issues: suspicious but costable
+            severity = "error" if name == "batches" else "warning"
+            out.add(severity, "empty_table", name, None, None, "", f"{ds.source_name(name)}: the table has no rows")
         missing_cols = set(ds.findings.query("check == 'missing_column' and table == @name")["column"])
         for col in spec.required_names:
             if col in missing_cols:

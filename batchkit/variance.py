@@ -124,7 +124,8 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     sub = rf.sub_rows
     rows = pd.DataFrame({
         "code": np.r_[purchased["code"].to_numpy(), sub["code"].to_numpy()],
-        "material_id": np.r_[purchased["material_id"].to_numpy(dtype=object), sub["material_id"].to_numpy(dtype=object)],
+        "material_id": np.r_[purchased["material_id"].to_numpy(dtype=object),
+                             sub["material_id"].to_numpy(dtype=object)],
         "qty_i": np.r_[purchased["qty_i"].to_numpy(), sub["qty_i"].to_numpy()],
         "cents": np.r_[purchased["cents"].to_numpy(), result.extras["sub_charge"]],
     })

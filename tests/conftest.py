@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import batchkit
 from batchkit.params import Params, load_params
+
+# HYPOTHESIS_PROFILE=thorough runs the property tests 20x longer than CI does
+settings.register_profile("ci", max_examples=60)
+settings.register_profile("thorough", max_examples=1200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The smallest plant that exercises every stage; tests add or replace tables.
 BASE = {

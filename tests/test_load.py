@@ -82,7 +82,8 @@ def test_excel_merged_header_cells_are_refused(make_data):
     found = batchkit.validate(batchkit.load_dataset(folder, Params()))
     first = found[found["severity"] == "error"].iloc[0]
     assert first["check"] == "merged_header"
-    assert first["message"] == "batches.xlsx row 1: header cells B1:C1 are merged; give every column its own header cell"
+    assert first["message"] == ("batches.xlsx row 1: header cells B1:C1 are merged; "
+                                "give every column its own header cell")
 
 
 def test_parquet_source(make_data):
