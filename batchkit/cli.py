@@ -134,5 +134,40 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
                + " (CSV and Parquet) and manifest.json")
 
 
+@main.command("run")
+@click.option("--period", help="YYYY-MM (or params period:)")
+@click.option("--data", type=click.Path(), help="data folder (or params data:)")
+@click.option("--out", type=click.Path(file_okay=False), default="outputs", show_default=True,
+              help="reports go to OUT/<period>, replaced atomically")
+@click.option("--lines", multiple=True, help="product lines to report (default: all)")
+@click.option("--formats", multiple=True, type=click.Choice(["html", "xlsx"]), help="default: html and xlsx")
+@click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="notebooks run in parallel")
+@click.option("--language", type=click.Choice(["en", "zh-CN"]), help="report language (or params language:)")
+@params_option
+@set_option
+@handle_errors
+def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ...], formats: tuple[str, ...],
+            jobs: int, language: str | None, params_path: str | None, sets: tuple[str, ...]) -> None:
+    """Cost the period once and render every report to HTML and Excel."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .report.run import run_pack
+
+    params = params_from(params_path, {"data": data, "period": period, "language": language}, sets)
+    if not params.period:
+        raise click.UsageError("--period is required (or set period: in params)")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("reports", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done, description=f"reports ({name})")
+
+        pack = run_pack(data=params.data, period=params.period, params=params, out_root=out,
+                        lines=list(lines) or None, formats=tuple(formats) or ("html", "xlsx"), jobs=jobs,
+                        params_path=params_path, progress=progress)
+    click.echo(f"{len(pack.reports)} reports for {params.period} in {pack.folder}; open {pack.folder / 'index.html'}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -28,20 +28,27 @@ def output_tables(result: CostResult) -> dict[str, Any]:
     return {name: frame for name, frame in result.tables.items()}
 
 
+def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:
+    """Write the cost tables and their manifest into `folder` (already a temporary folder)."""
+    ds = result.dataset
+    outputs = write_tables(folder, output_tables(result))
+    content = manifest(
+        command="cost",
+        period=result.period,
+        params=resolved_params(params, ds.root if ds else None, result.period),
+        inputs=input_entries(ds.sources if ds else {}),
+        outputs=outputs,
+        quality=counts(result.data_quality),
+    )
+    result.extras["manifest_sha256"] = write_manifest(folder, content)
+    return content
+
+
 def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params: Params
                    ) -> tuple[CostResult, dict[str, Any]]:
     """Cost `data` for `period` into `out` (replaced atomically); nothing is written on a data error."""
     ds = load_dataset(data, params)
     result = cost(ds, period, params)
     with atomic_folder(Path(out)) as tmp:
-        outputs = write_tables(tmp, output_tables(result))
-        content = manifest(
-            command="cost",
-            period=result.period,
-            params=resolved_params(params, ds.root, result.period),
-            inputs=input_entries(ds.sources),
-            outputs=outputs,
-            quality=counts(result.data_quality),
-        )
-        result.extras["manifest_sha256"] = write_manifest(tmp, content)
+        content = write_cost_folder(tmp, result, params)
     return result, content

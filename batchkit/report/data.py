@@ -1,0 +1,84 @@
+"""The figures a report reads: the costed tables of one run, loaded once.
+
+`batchkit run` costs once and writes the tables; every notebook reads them
+from the run folder (`RunData.from_folder`). A notebook opened by hand in
+JupyterLab without a run folder costs the data itself (`RunData.from_data`),
+so the same cells work in both places.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+TABLE_NAMES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality",
+               "batch_anomalies", "quality_cost")
+
+
+@dataclass
+class RunData:
+    period: str
+    currency: str
+    tables: dict[str, pd.DataFrame]
+    manifest: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, pd.DataFrame] = field(default_factory=dict)  # small input tables (shipments, ...)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables.get(name, pd.DataFrame())
+
+    def has(self, name: str) -> bool:
+        return name in self.tables and not self.tables[name].empty
+
+    @property
+    def manifest_hash(self) -> str:
+        return str(self.manifest.get("_sha256", ""))[:12]
+
+    @classmethod
+    def from_folder(cls, tables_dir: str | Path) -> RunData:
+        """Read the Parquet tables `cost` wrote (and the inputs the reports need, if copied there)."""
+        folder = Path(tables_dir)
+        manifest_path = folder / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        if manifest_path.exists():
+            from ..output import sha256_bytes
+
+            manifest["_sha256"] = sha256_bytes(manifest_path)
+        tables = {p.stem: _read(p) for p in sorted(folder.glob("*.parquet"))}
+        inputs = {p.stem: _read(p) for p in sorted((folder / "inputs").glob("*.parquet"))} \
+            if (folder / "inputs").is_dir() else {}
+        params = manifest.get("params", {})
+        return cls(period=str(manifest.get("period", "")), currency=str(params.get("currency", "CNY")),
+                   tables=tables, manifest=manifest, inputs=inputs)
+
+    @classmethod
+    def from_data(cls, data: str | Path, period: str, params_path: str | Path | None = None) -> RunData:
+        """Cost the dataset now (for a notebook opened by hand)."""
+        from ..cost import cost
+        from ..load import load_dataset
+        from ..params import load_params
+        from ..pipeline import output_tables
+
+        params = load_params(params_path, {"period": period})
+        ds = load_dataset(data, params)
+        result = cost(ds, period, params)
+        return cls(period=period, currency=params.currency, tables=output_tables(result),
+                   manifest={"params": params.resolved()}, inputs=report_inputs(ds.tables))
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """A Parquet table with dates as datetime64 (not Python date objects)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas(date_as_object=False)
+
+
+REPORT_INPUTS = ("shipments", "inspections", "nonconformances", "material_lots")
+
+
+def report_inputs(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The input tables reports show directly (without the internal row numbers)."""
+    return {n: tables[n].drop(columns="_row") for n in REPORT_INPUTS if n in tables}

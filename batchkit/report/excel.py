@@ -1,0 +1,143 @@
+"""Excel workbooks for people: one sheet per table, frozen headers, number formats, filters, charts.
+
+Data values are never trusted: a text cell that starts with =, +, -, @ (or a
+tab or carriage return) is stored as a literal string with Excel's quote
+prefix, so it can never become a formula.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .fmt import kinds_of
+from .i18n import Translator
+
+FORMATS = {
+    "money": "#,##0.00",
+    "unit": "#,##0.0000",
+    "pct": "0.0%",
+    "pct_points": '+0.0" %";-0.0" %"',
+    "int": "#,##0",
+    "qty": "#,##0.###",
+    "date": "yyyy-mm-dd",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+
+
+@dataclass
+class Sheet:
+    title: str
+    frame: pd.DataFrame
+    chart: dict[str, Any] | None = None  # {"type": "bar"|"line", "x": col, "y": [cols], "title": str}
+    numeric: str | None = None  # one kind for every number column (wide tables), see fmt.kinds_of
+
+
+def safe_text(cell: Any, value: str) -> None:
+    """Store `value` as text; a formula-looking value gets the quote prefix and string type."""
+    cell.value = value
+    if value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    base = _BAD_SHEET_CHARS.sub(" ", title).strip().strip("'")[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().date()
+    return value
+
+
+def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
+    frame = sheet.frame
+    kinds = kinds_of(frame, sheet.numeric)
+    for j, col in enumerate(frame.columns, start=1):
+        label = t.column(str(col))
+        if kinds[j - 1] in ("money", "unit") and currency:
+            label = f"{label} ({currency})"
+        cell = ws.cell(row=1, column=j)
+        safe_text(cell, label)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    columns = [frame[c].to_numpy() for c in frame.columns]
+    widths = [max(10, min(40, len(t.column(str(c))) + 2)) for c in frame.columns]
+    for i in range(len(frame)):
+        for j, values in enumerate(columns, start=1):
+            value = _cell_value(values[i])
+            cell = ws.cell(row=i + 2, column=j)
+            kind = kinds[j - 1]
+            if isinstance(value, str):
+                safe_text(cell, value)
+                widths[j - 1] = max(widths[j - 1], min(60, len(value) + 2))
+            else:
+                cell.value = value
+                if kind in FORMATS:
+                    cell.number_format = FORMATS[kind]
+                if kind in ("money", "unit") and value is not None:
+                    widths[j - 1] = max(widths[j - 1], min(24, len(f"{value:,.2f}") + 3))
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = "A2"
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
+    if sheet.chart and len(frame):
+        _add_chart(ws, sheet, t)
+
+
+def _add_chart(ws: Any, sheet: Sheet, t: Translator) -> None:
+    spec = sheet.chart or {}
+    cols = list(sheet.frame.columns)
+    x = cols.index(spec["x"]) + 1
+    n = min(len(sheet.frame), spec.get("max_points", 40))
+    chart = LineChart() if spec.get("type") == "line" else BarChart()
+    chart.title = spec.get("title", "")
+    chart.height, chart.width = 8, 18
+    for y_col in spec["y"]:
+        y = cols.index(y_col) + 1
+        data = Reference(ws, min_col=y, min_row=1, max_row=n + 1)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=x, min_row=2, max_row=n + 1))
+    chart.y_axis.title = spec.get("y_title", "")
+    ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}2")
+
+
+def write_workbook(path: Path, sheets: list[Sheet], t: Translator, currency: str = "") -> None:
+    """Write `sheets` to an .xlsx at `path` (the caller writes into a temporary folder)."""
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for sheet in sheets:
+        ws = book.create_sheet(sheet_name(sheet.title, used))
+        write_sheet(ws, sheet, t, currency)
+    if not sheets:
+        book.create_sheet("-")
+    book.save(path)

@@ -1,0 +1,107 @@
+"""`Report`: what a report notebook holds on to. It shows sections and remembers tables for Excel.
+
+Each notebook cell calls one method: `rep.kpis(...)`, `rep.table(...)`,
+`rep.chart(...)`. The method renders escaped HTML (so data values can
+never inject markup) and records the table, and `rep.save()` writes the
+report's workbook with the same figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import charts
+from .data import RunData
+from .excel import Sheet, write_workbook
+from .fmt import html_table
+from .i18n import Translator
+
+
+def _display(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+@dataclass
+class Report:
+    name: str
+    data: RunData
+    language: str = "en"
+    line: str = "all"
+    out_dir: Path | None = None
+    sheets: list[Sheet] = field(default_factory=list)
+    workbook: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.t = Translator(self.language)
+        # charts speak Chinese only when a CJK font exists; otherwise English, never boxes
+        self.cjk_font = charts.setup_fonts(self.language)
+        self.chart_t = self.t if (self.language != "zh-CN" or self.cjk_font) else Translator("en")
+
+    @classmethod
+    def open(cls, *, name: str, period: str, product_line: str = "all", language: str = "en", run_dir: str = "",
+             data: str = "", params_path: str = "", output_dir: str = "") -> Report:
+        """From a notebook's parameters: read a run folder, or cost `data` now when there is none."""
+        if run_dir:
+            run = RunData.from_folder(Path(run_dir) / "tables")
+        else:
+            run = RunData.from_data(data, period, params_path or None)
+        rep = cls(name=name, data=run, language=language, line=product_line or "all",
+                  out_dir=Path(output_dir) if output_dir else None)
+        if language == "zh-CN" and not rep.cjk_font:
+            rep.note(rep.t("text.font_fallback"))
+        return rep
+
+    # ------------------------------------------------------------ sections
+
+    def heading(self, key: str, **fields: Any) -> None:
+        _display(f"<h2>{html.escape(self.t(key, **fields))}</h2>")
+
+    def text(self, key: str, **fields: Any) -> None:
+        values = {k: html.escape(str(v)) for k, v in fields.items()}
+        _display(f"<p class=\"bk-text\">{self.t(key, **values)}</p>")
+
+    def note(self, message: str) -> None:
+        _display(f"<p class=\"bk-note\">{html.escape(message)}</p>")
+
+    def kpis(self, items: list[tuple[str, str]]) -> None:
+        """A row of headline figures: (translation key of the label, formatted value)."""
+        cards = "".join(f'<div class="bk-kpi"><div class="bk-kpi-v">{html.escape(v)}</div>'
+                        f'<div class="bk-kpi-l">{html.escape(self.t(k))}</div></div>' for k, v in items)
+        _display(f'<div class="bk-kpis">{cards}</div>')
+
+    def table(self, title_key: str, frame: pd.DataFrame, *, max_rows: int | None = 40, excel: bool = True,
+              chart: dict[str, Any] | None = None, highlight: pd.Series | None = None, sheet: str | None = None,
+              numeric: str | None = None, **fields: Any) -> None:
+        """Show a formatted table and keep all of its rows for the workbook."""
+        title = self.t(title_key, **fields)
+        if frame.empty:
+            _display(f"<h3>{html.escape(title)}</h3><p class=\"bk-empty\">{html.escape(self.t('table.empty'))}</p>")
+        else:
+            _display(f"<h3>{html.escape(title)}</h3>" + html_table(frame, self.t, currency=self.data.currency,
+                                                                   max_rows=max_rows, highlight=highlight,
+                                                                   numeric=numeric))
+        if excel:
+            self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric))
+
+    def chart(self, png: bytes, alt_key: str, **fields: Any) -> None:
+        alt = html.escape(self.t(alt_key, **fields))
+        src = base64.b64encode(png).decode("ascii")
+        _display(f'<figure class="bk-chart"><img src="data:image/png;base64,{src}" alt="{alt}"></figure>')
+
+    # ------------------------------------------------------------ output
+
+    def save(self) -> None:
+        """Write <name>.xlsx next to the HTML (nothing when the notebook runs without an output folder)."""
+        if self.out_dir is None:
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.workbook = self.out_dir / f"{self.name}.xlsx"
+        write_workbook(self.workbook, self.sheets, self.t, self.data.currency)

@@ -1,0 +1,182 @@
+"""`batchkit run`: cost once, then render every report of the period in parallel, all or nothing.
+
+Layout of `OUT/<period>/` (built in a temporary folder, swapped in when done):
+  index.html                    links every report
+  period_overview.html/.xlsx    the plant's month
+  data_quality.html/.xlsx       every finding, the rows to fix
+  line-<slug>.html/.xlsx        one per product line
+  tables/                       the cost tables (CSV, Parquet) + manifest.json; reports read these
+  notebooks/                    the executed notebooks, for audit
+  manifest.json                 the run: the tables' manifest hash and every report file's sha256
+A failing report is named and the others still complete (ReportError, exit 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..cost import cost
+from ..errors import ReportError
+from ..load import load_dataset
+from ..output import atomic_folder, sha256_bytes, write_parquet
+from ..params import Params
+from ..pipeline import write_cost_folder
+from ..schema import CONTRACT_VERSION
+from .data import report_inputs
+from .execute import PACKAGE_ROOT, init_worker, run_job, write_kernelspec
+from .i18n import Translator
+from .index import write_index
+
+NOTEBOOKS = PACKAGE_ROOT / "notebooks"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class PackResult:
+    folder: Path
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.reports if not r["ok"]]
+
+
+def slug(line: str) -> str:
+    """A safe, unique file name for a product line (any script, any punctuation)."""
+    ascii_part = re.sub(r"[^A-Za-z0-9]+", "-", line).strip("-").lower()[:40]
+    digest = hashlib.sha1(line.encode("utf-8")).hexdigest()[:6]
+    return f"{ascii_part}-{digest}" if ascii_part else digest
+
+
+def plan_reports(lines: list[str], language: str, t: Translator) -> list[dict[str, Any]]:
+    """The reports of a pack: overview, data quality, and one per product line."""
+    reports = [
+        {"name": "period_overview", "notebook": "period_overview", "line": "all", "title": t("title.period_overview")},
+        {"name": "data_quality", "notebook": "data_quality", "line": "all", "title": t("title.data_quality")},
+    ]
+    for line in lines:
+        reports.append({"name": f"line-{slug(line)}", "notebook": "product_line", "line": line,
+                        "title": t("title.product_line", line=line)})
+    return reports
+
+
+def _meta(report: dict[str, Any], period: str, t: Translator, manifest_hash: str, currency: str) -> dict[str, Any]:
+    line = report["line"] if report["line"] != "all" else t("meta.all_lines")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return {
+        "title": report["title"],
+        "meta": [[t("meta.period"), period], [t("meta.line"), line], [t("meta.currency"), currency],
+                 [t("meta.manifest"), manifest_hash], [t("meta.generated"), now]],
+        "footer": t("footer", version=__version__, contract=CONTRACT_VERSION, manifest=manifest_hash),
+    }
+
+
+def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: str | Path,
+             lines: list[str] | None = None, formats: tuple[str, ...] = ("html", "xlsx"), jobs: int = 2,
+             params_path: str | None = None, progress: Progress | None = None) -> PackResult:
+    """Cost `data` for `period` and render the report pack into `out_root/<period>`."""
+    ds = load_dataset(data, params)
+    result = cost(ds, period, params)  # a data error stops here: nothing is written
+    t = Translator(params.language)
+    known = sorted(result.batch_summary["product_line"].dropna().astype(str).unique())
+    chosen = known if not lines or lines == ["all"] else lines
+    unknown = [x for x in chosen if x not in known]
+    if unknown:
+        from ..errors import ParamsError
+
+        raise ParamsError(f"--lines: unknown product line {unknown[0]!r}; lines are: {', '.join(known)}",
+                          key="lines")
+    target = Path(out_root) / period
+    with atomic_folder(target) as tmp, tempfile.TemporaryDirectory(prefix="batchkit-kernel-") as kroot:
+        tables = tmp / "tables"
+        tables.mkdir()
+        content = write_cost_folder(tables, result, params)
+        (tables / "inputs").mkdir()
+        for name, frame in report_inputs(ds.tables).items():
+            write_parquet(frame, tables / "inputs" / f"{name}.parquet")
+        manifest_hash = str(result.extras["manifest_sha256"])[:12]
+        (tmp / "notebooks").mkdir()
+        reports = plan_reports(chosen, params.language, t)
+        job_list = [_job(r, tmp, period, params, data, params_path, formats, t, manifest_hash) for r in reports]
+        statuses = _execute(job_list, jobs, kroot, progress)
+        for r in reports:
+            r.update(statuses[r["name"]])
+            r["files"] = [f"{r['name']}.{ext}" for ext in formats if (tmp / f"{r['name']}.{ext}").exists()]
+        write_index(tmp / "index.html", reports, period=period, t=t, manifest_hash=manifest_hash)
+        _write_run_manifest(tmp, content, reports, manifest_hash)
+    pack = PackResult(folder=target.resolve(), reports=reports)
+    if pack.failed:
+        names = ", ".join(f"{r['name']} ({r['error']})" for r in pack.failed)
+        raise ReportError(f"{len(pack.failed)} of {len(reports)} reports failed: {names}; the others are in "
+                          f"{pack.folder}", failed=[r["name"] for r in pack.failed])
+    return pack
+
+
+def _job(report: dict[str, Any], tmp: Path, period: str, params: Params, data: str | Path | None,
+         params_path: str | None, formats: tuple[str, ...], t: Translator, manifest_hash: str) -> dict[str, Any]:
+    name = report["name"]
+    return {
+        "name": name,
+        "notebook": str(NOTEBOOKS / f"{report['notebook']}.ipynb"),
+        "executed": str(tmp / "notebooks" / f"{name}.ipynb"),
+        "html": str(tmp / f"{name}.html"),
+        "cwd": str(tmp),
+        "formats": list(formats),
+        "parameters": {
+            "period": period,
+            "product_line": report["line"],
+            "language": params.language,
+            "run_dir": str(tmp),
+            "data": str(Path(data).resolve()) if data else "",
+            "params_path": str(Path(params_path).resolve()) if params_path else "",
+            "output_dir": str(tmp) if "xlsx" in formats else "",
+            "report_name": name,
+        },
+        "meta": _meta(report, period, t, manifest_hash, params.currency),
+    }
+
+
+def _execute(job_list: list[dict[str, Any]], jobs: int, kernel_root: str, progress: Progress | None
+             ) -> dict[str, dict[str, Any]]:
+    write_kernelspec(Path(kernel_root))
+    done: dict[str, dict[str, Any]] = {}
+    total = len(job_list)
+    with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=init_worker, initargs=(kernel_root,)) as pool:
+        futures = {pool.submit(run_job, job): job["name"] for job in job_list}
+        for future in as_completed(futures):
+            status = future.result()
+            done[status["name"]] = status
+            if progress:
+                progress(status["name"], len(done), total)
+    return done
+
+
+def _write_run_manifest(folder: Path, cost_manifest: dict[str, Any], reports: list[dict[str, Any]],
+                        manifest_hash: str) -> None:
+    import json
+
+    files = []
+    for r in reports:
+        for name in r.get("files", []):
+            files.append({"report": r["name"], "file": name, "sha256": sha256_bytes(folder / name)})
+    content = {
+        "contract_version": CONTRACT_VERSION,
+        "batchkit_version": __version__,
+        "command": "run",
+        "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "period": cost_manifest["period"],
+        "tables_manifest_sha256": manifest_hash,
+        "reports": [{k: r[k] for k in ("name", "line", "ok", "error", "seconds", "files")} for r in reports],
+        "outputs": files,
+        "data_quality": cost_manifest["data_quality"],
+    }
+    (folder / "manifest.json").write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

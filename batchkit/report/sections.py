@@ -1,0 +1,124 @@
+"""Report sections: each reads figures from `views` and shows them through a `Report`.
+
+A notebook is a sequence of these calls with narrative around them, so the
+figures a report shows are computed in tested library code, never in cells.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import charts, views
+from .fmt import money
+from .page import Report
+
+
+def _fmt_int(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _fmt_pct(x: float) -> str:
+    return "" if math.isnan(x) else f"{x * 100:,.1f} %"
+
+
+def kpis(rep: Report) -> None:
+    k = views.kpis(rep.data, rep.line)
+    cur = rep.data.currency
+    rep.kpis([
+        ("kpi.output_cost", money(k["output_cost"], cur)),
+        ("kpi.batches_completed", _fmt_int(k["batches_completed"])),
+        ("kpi.good_units", _fmt_int(k["good_units"])),
+        ("kpi.yield", _fmt_pct(k["yield"])),
+        ("kpi.scrap_cost", money(k["scrap_cost"], cur)),
+        ("kpi.wip_value", money(k["wip_value"], cur)),
+        ("kpi.wip_batches", _fmt_int(k["wip_batches"])),
+        ("kpi.wip_days", f"{k['wip_days']:,.1f}"),
+    ])
+
+
+def cost_by_line(rep: Report) -> None:
+    """Stacked bars of the period's output cost by line and element, and the element totals."""
+    table = views.cost_by_line_and_element(rep.data, rep.line)
+    ct = rep.chart_t
+    if not table.empty:
+        shown = table.rename(columns=ct.element)
+        rep.chart(charts.stacked_bars(shown, title=ct("chart.cost_by_line"), ylabel=rep.data.currency,
+                                      horizontal=len(shown) > 6), "chart.cost_by_line")
+    totals = views.element_totals(rep.data, rep.line)
+    totals["cost_element"] = totals["cost_element"].map(rep.t.element)
+    rep.table("section.element_totals", totals, chart={"type": "bar", "x": "cost_element", "y": ["amount"],
+                                                        "title": rep.t("section.element_totals")})
+    if not table.empty and rep.line in (None, "", "all"):
+        wide = table.rename(columns=rep.t.element).reset_index()
+        rep.table("section.cost_by_line", wide, max_rows=None, numeric="money")
+
+
+def unit_cost_trend(rep: Report) -> None:
+    trend = views.unit_cost_trend(rep.data, rep.line)
+    if trend.empty:
+        rep.note(rep.t("table.empty"))
+        return
+    ct = rep.chart_t
+    rep.chart(charts.lines(trend, title=ct("chart.unit_cost_trend"), ylabel=f"{ct('col.unit_cost')} "
+                           f"({rep.data.currency})", xlabel=ct("col.period")), "chart.unit_cost_trend")
+    rep.table("section.unit_cost_trend", trend.reset_index().rename(columns={"end_date": "period"}),
+              max_rows=None, numeric="unit")
+
+
+def reconciliation(rep: Report) -> None:
+    rec = rep.data["reconciliation"].copy()
+    balanced = bool((rec["difference"] == 0).all()) if not rec.empty else True
+    rep.text("text.reconciled" if balanced else "text.not_reconciled")
+    rec["cost_element"] = rec["cost_element"].map(rep.t.element)
+    rep.table("section.reconciliation", rec, max_rows=None)
+
+
+def quality_summary(rep: Report) -> None:
+    counts = views.quality_counts(rep.data)
+    errors = int(counts.loc[counts["severity"] == "error", "count"].sum()) if len(counts) else 0
+    warnings = int(counts.loc[counts["severity"] == "warning", "count"].sum()) if len(counts) else 0
+    rep.text("text.quality_counts", errors=f"{errors:,}", warnings=f"{warnings:,}")
+    if len(counts):
+        ct = rep.chart_t
+        by_check = counts.groupby("check", sort=False)["count"].sum().sort_values(ascending=False).head(15)
+        errs = set(counts.loc[counts["severity"] == "error", "check"])
+        rep.chart(charts.bars(by_check, title=ct("chart.findings"), xlabel=ct("col.count"),
+                              highlight=[c in errs for c in by_check.index]), "chart.findings")
+    rep.table("section.quality_counts", counts, max_rows=None)
+
+
+def quality_details(rep: Report, per_check: int = 200) -> None:
+    """Every finding, grouped by check: the rows to fix (all of them in the workbook)."""
+    dq = rep.data["data_quality"]
+    if dq.empty:
+        rep.text("text.no_findings")
+        return
+    for (severity, check), group in dq.groupby(["severity", "check"], sort=False):
+        rows = group[["table", "row", "column", "value", "message"]].reset_index(drop=True)
+        rep.table("section.quality_check", rows, max_rows=per_check, sheet=f"{severity} {check}",
+                  check=check, severity=rep.t(f"severity.{severity}"), n=f"{len(rows):,}")
+
+
+def batch_table(rep: Report) -> None:
+    table = views.batch_table(rep.data, rep.line)
+    rep.table("section.batches", table, max_rows=60)
+
+
+def variances(rep: Report) -> None:
+    v = views.variance_by_type(rep.data, rep.line)
+    if v.empty:
+        rep.note(rep.t("text.no_variances"))
+        return
+    ct = rep.chart_t
+    series = pd.Series(v["amount"].to_numpy(), index=[ct(f"variance.{x}") for x in v["variance_type"]])
+    rep.chart(charts.bars(series, title=ct("chart.variances"), xlabel=rep.data.currency,
+                          highlight=[a > 0 for a in series]), "chart.variances")
+    shown = v.assign(variance_type=v["variance_type"].map(lambda x: rep.t(f"variance.{x}")))
+    rep.table("section.variances", shown, max_rows=None)
+
+
+def wip(rep: Report) -> None:
+    table = views.wip(rep.data, rep.line)
+    rep.table("section.wip", table, max_rows=40)

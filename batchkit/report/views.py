@@ -1,0 +1,135 @@
+"""The figures each report section shows, computed from a run's tables (tested, not in notebook cells).
+
+Money is summed as integer cents (`sum_cents`), never as floats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from ..params import period_bounds
+from .data import RunData
+
+
+def sum_cents(values: pd.Series) -> float:
+    """Exact total of money values (each exactly cents/100)."""
+    return int(money.to_cents(values.fillna(0).to_numpy(dtype="float64")).sum()) / 100.0
+
+
+def _group_money(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    cents = pd.Series(money.to_cents(frame[column].fillna(0).to_numpy(dtype="float64")), index=frame.index)
+    return cents.groupby([frame[k] for k in keys], sort=True).sum() / 100.0
+
+
+def in_line(frame: pd.DataFrame, line: str | None) -> pd.DataFrame:
+    if line in (None, "", "all") or "product_line" not in frame.columns:
+        return frame
+    return frame[frame["product_line"] == line]
+
+
+def completed_in_period(data: RunData, line: str | None = None) -> pd.DataFrame:
+    """Batches completed in the run's period (the month's output)."""
+    s = in_line(data["batch_summary"], line)
+    first, last = period_bounds(data.period)
+    end = s["end_date"].to_numpy(dtype="datetime64[D]")
+    return s[(s["status"] == "completed").to_numpy() & (end >= first) & (end <= last)]
+
+
+def wip(data: RunData, line: str | None = None) -> pd.DataFrame:
+    """Open batches at the period end with their cost to date and days open."""
+    s = in_line(data["batch_summary"], line)
+    s = s[s["status"] == "wip"]
+    _, last = period_bounds(data.period)
+    days = (last - s["start_date"].to_numpy(dtype="datetime64[D]")).astype(int) + 1
+    return s.assign(days_open=days)[["batch_id", "item_id", "product_line", "start_date", "days_open", "qty_started",
+                                     "total_cost"]].sort_values("days_open", ascending=False).reset_index(drop=True)
+
+
+def kpis(data: RunData, line: str | None = None) -> dict[str, float]:
+    done = completed_in_period(data, line)
+    open_ = wip(data, line)
+    started = done["qty_started"].sum()
+    return {
+        "batches_completed": float(len(done)),
+        "good_units": float(done["qty_good"].sum()),
+        "output_cost": sum_cents(done["total_cost"]),
+        "yield": float(done["qty_good"].sum() / started) if started else float("nan"),
+        "scrap_cost": sum_cents(done["scrap_cost"]),
+        "abnormal_scrap_cost": sum_cents(done["abnormal_scrap_cost"]),
+        "wip_batches": float(len(open_)),
+        "wip_value": sum_cents(open_["total_cost"]),
+        "wip_days": float(open_["days_open"].mean()) if len(open_) else 0.0,
+    }
+
+
+def cost_by_line_and_element(data: RunData, line: str | None = None) -> pd.DataFrame:
+    """Cost of the period's output by product line (rows) and cost element (columns)."""
+    done = completed_in_period(data, line)
+    bc = data["batch_costs"].merge(done[["batch_id", "product_line"]], on="batch_id", how="inner")
+    if bc.empty:
+        return pd.DataFrame()
+    table = _group_money(bc, ["product_line", "cost_element"], "amount").unstack(fill_value=0.0)
+    order = table.sum().sort_values(ascending=False).index
+    return table[order]
+
+
+def element_totals(data: RunData, line: str | None = None) -> pd.DataFrame:
+    """Cost of the period's output per element, with its share."""
+    table = cost_by_line_and_element(data, line)
+    if table.empty:
+        return pd.DataFrame(columns=["cost_element", "amount", "share"])
+    totals = table.sum().round(2)
+    out = pd.DataFrame({"cost_element": totals.index, "amount": totals.to_numpy()})
+    out["share"] = out["amount"] / out["amount"].sum() if out["amount"].sum() else np.nan
+    return out.sort_values("amount", ascending=False).reset_index(drop=True)
+
+
+def unit_cost_trend(data: RunData, line: str | None = None, top: int = 6) -> pd.DataFrame:
+    """Median unit cost per item (columns) by completion month (rows), for the most made items."""
+    s = in_line(data["batch_summary"], line)
+    s = s[(s["status"] == "completed") & s["unit_cost"].notna()]
+    if s.empty:
+        return pd.DataFrame()
+    month = s["end_date"].dt.strftime("%Y-%m")
+    items = s["item_id"].value_counts().head(top).index
+    mine = s[s["item_id"].isin(items)]
+    return mine.groupby([month[mine.index], mine["item_id"]])["unit_cost"].median().unstack()
+
+
+def batch_table(data: RunData, line: str | None = None) -> pd.DataFrame:
+    """The period's completed batches: quantities, yield, costs and total variance."""
+    done = completed_in_period(data, line)
+    out = done[["batch_id", "item_id", "qty_started", "qty_good", "total_cost", "unit_cost", "scrap_cost",
+                "abnormal_scrap_cost", "standard_cost"]].copy()
+    out.insert(4, "yield", done["qty_good"] / done["qty_started"].where(done["qty_started"] > 0))
+    v = data["variances"]
+    if not v.empty:
+        total = _group_money(v, ["batch_id"], "amount").rename("variance_total")
+        out = out.merge(total, left_on="batch_id", right_index=True, how="left")
+    return out.sort_values("unit_cost", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def variance_by_type(data: RunData, line: str | None = None) -> pd.DataFrame:
+    v = data["variances"]
+    if v.empty:
+        return pd.DataFrame(columns=["variance_type", "amount"])
+    done = completed_in_period(data, line)
+    v = v[v["batch_id"].isin(done["batch_id"])]
+    sums = _group_money(v, ["variance_type"], "amount")
+    return pd.DataFrame({"variance_type": sums.index, "amount": sums.to_numpy()})
+
+
+def quality_counts(data: RunData) -> pd.DataFrame:
+    """Findings per severity, check and table."""
+    dq = data["data_quality"]
+    if dq.empty:
+        return pd.DataFrame(columns=["severity", "check", "table", "count"])
+    return (dq.groupby(["severity", "check", "table"], sort=False).size().rename("count").reset_index()
+            .sort_values(["severity", "count"], ascending=[True, False]).reset_index(drop=True))
+
+
+def lines(data: RunData) -> list[str]:
+    """Product lines with batches in the run, in name order."""
+    return sorted(data["batch_summary"]["product_line"].dropna().astype(str).unique())

@@ -1,0 +1,180 @@
+"""The report pack: `batchkit run` renders every report to HTML and Excel from one costing.
+
+The dataset is the base plant (tests/conftest.py) plus a second product line, staplers (K1).
+Pool P-OH 100.00 by machine hours S1 3, F1 1, F2 1, K1 1 (of 6): S1 50.00; F1, F2, K1 16.666..
+each; floors leave 2 cents for the three tied remainders: F1 and F2 (smaller IDs) get them.
+  S1 = 125.00 + 100.00 + 240.00 + 50.00 = 515.00, unit 515/90
+  F1 = 6.25 + 45 x 515/90 (257.50) + 160.00 + 20.00 + 16.67 = 460.42
+  K1 = 20 x 2.50 + 1 x 40 + 1 x 20 + 16.66 = 126.66
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from batchkit.params import Params
+from batchkit.report.run import run_pack, slug
+from tests.conftest import BASE, write_tables
+
+pytestmark = pytest.mark.slow
+
+PLANT = dict(BASE)
+PLANT["batches"] = BASE["batches"] + "    K1,STAPLER-9,staplers,CD,2026-01-05,2026-01-20,20,20,0\n"
+PLANT["material_issues"] = BASE["material_issues"] + "    K1,TUBE,L-2,20,2.5,2026-01-05,D9\n"
+PLANT["operations"] = BASE["operations"] + "    K1,assemble,WC2,1,1,2026-01-06\n"
+PLANT["shipments"] = """
+    batch_id,customer,ship_date,qty,revenue
+    F1,上海瑞金医院,2026-01-28,40,800
+    K1,<script>alert(1)</script>,2026-01-29,20,1200
+    ZZ9,=cmd|' /C calc'!A0,2026-01-30,5,10
+"""
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pack")
+    data = write_tables(root / "data", PLANT)
+    result = run_pack(data=data, period="2026-01", params=Params(), out_root=root / "out", jobs=2)
+    assert not result.failed
+    return result.folder
+
+
+@pytest.fixture(scope="module")
+def pack_zh(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pack_zh")
+    data = write_tables(root / "data", PLANT)
+    return run_pack(data=data, period="2026-01", params=Params(language="zh-CN"), out_root=root / "out",
+                    jobs=2).folder
+
+
+def test_the_pack_has_every_report_and_an_index(pack):
+    names = {p.name for p in pack.iterdir()}
+    for line in ("catheters", "staplers"):
+        assert {f"line-{slug(line)}.html", f"line-{slug(line)}.xlsx"} <= names
+    assert {"period_overview.html", "period_overview.xlsx", "data_quality.html", "data_quality.xlsx", "index.html",
+            "manifest.json", "tables", "notebooks"} <= names
+    index = (pack / "index.html").read_text()
+    assert 'href="period_overview.html"' in index and f'href="line-{slug("staplers")}.xlsx"' in index
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert all(r["ok"] for r in manifest["reports"]) and len(manifest["reports"]) == 4
+    assert (pack / "notebooks" / "period_overview.ipynb").exists()
+
+
+def test_a_batch_total_appears_in_its_line_report_exactly_as_costed(pack):
+    summary = pd.read_csv(pack / "tables" / "batch_summary.csv", dtype={"batch_id": str}).set_index("batch_id")
+    total = summary.loc["F1", "total_cost"]
+    assert total == 460.42  # by hand in the module docstring
+    html = (pack / f"line-{slug('catheters')}.html").read_text()
+    assert "<td>F1</td>" in html and f'<td class="num">{total:,.2f}</td>' in html
+    book = openpyxl.load_workbook(pack / f"line-{slug('catheters')}.xlsx")
+    ws = book[book.sheetnames[0]]
+    headers = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(headers, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["F1"]["Total cost (CNY)"] == total
+    assert rows["F1"]["Unit cost (CNY)"] == pytest.approx(summary.loc["F1", "unit_cost"], rel=1e-12)
+
+
+def test_workbooks_have_frozen_headers_formats_filters(pack):
+    book = openpyxl.load_workbook(pack / "period_overview.xlsx")
+    ws = book[book.sheetnames[0]]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    assert [c.value for c in ws[1]] == ["Cost element", "Amount (CNY)", "Share"]
+    amount = ws.cell(row=2, column=2)
+    assert amount.number_format == "#,##0.00" and isinstance(amount.value, (int, float))
+    assert ws.cell(row=2, column=3).number_format == "0.0%"
+    assert ws._charts, "the element totals sheet carries a native Excel chart"
+    rec_sheet = next(n for n in book.sheetnames if n.startswith("Reconciliation"))
+    rec = pd.DataFrame(list(book[rec_sheet].values)[1:], columns=[c.value for c in book[rec_sheet][1]])
+    csv = pd.read_csv(pack / "tables" / "reconciliation.csv")
+    assert rec["Input (CNY)"].tolist() == csv["input_amount"].tolist()
+
+
+def test_hostile_values_stay_inert_text(pack):
+    index = (pack / "index.html").read_text()
+    assert "<script>alert" not in index
+    for html_file in pack.glob("*.html"):
+        assert "<script>alert(1)</script>" not in html_file.read_text()
+
+
+def test_reports_open_in_a_real_browser_without_network_or_errors(pack, tmp_path, browser):
+    for html_file in sorted(pack.glob("*.html")):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+
+        def block(route, req=requests):
+            url = route.request.url
+            if url.startswith(("file:", "data:")):
+                route.continue_()
+            else:
+                req.append(url)
+                route.abort()
+
+        page.route("**/*", block)
+        page.goto(html_file.as_uri())
+        page.wait_for_load_state("load")
+        images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+        page.screenshot(path=str(tmp_path / f"{html_file.stem}.png"), full_page=True)
+        page.close()
+        assert errors == [], (html_file.name, errors)
+        assert requests == [], (html_file.name, requests)
+        assert all(ok and w > 0 and h > 0 for ok, w, h in images), (html_file.name, images)
+        if html_file.name != "index.html":
+            assert len(images) >= 1, html_file.name
+
+
+def test_chinese_pack_has_chinese_titles_and_charts_with_a_cjk_font(pack_zh):
+    from batchkit.report import charts
+
+    html = (pack_zh / "period_overview.html").read_text()
+    assert "月度成本概览" in html and "本月要点" in html and "直接材料" in html
+    assert charts.setup_fonts("zh-CN") is not None, "a CJK font is installed by scripts/system-deps.sh"
+    nb = json.loads((pack_zh / "notebooks" / "period_overview.ipynb").read_text())
+    streams = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])
+                      if o.get("output_type") == "stream")
+    assert "Glyph" not in streams and "missing from font" not in streams
+
+
+def test_a_failing_report_is_named_and_the_others_complete(tmp_path, monkeypatch):
+    import nbformat
+
+    from batchkit.errors import ReportError
+    from batchkit.report import run as run_module
+
+    broken = tmp_path / "notebooks"
+    shutil.copytree(run_module.NOTEBOOKS, broken)
+    nb = nbformat.read(broken / "product_line.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('if product_line == "staplers":\n    raise RuntimeError("boom")'))
+    nbformat.write(nb, broken / "product_line.ipynb")
+    monkeypatch.setattr(run_module, "NOTEBOOKS", broken)
+    data = write_tables(tmp_path / "data", PLANT)
+    with pytest.raises(ReportError) as err:
+        run_pack(data=data, period="2026-01", params=Params(), out_root=tmp_path / "out", jobs=2)
+    assert err.value.failed == [f"line-{slug('staplers')}"]
+    assert "RuntimeError: boom" in str(err.value)
+    folder = tmp_path / "out" / "2026-01"
+    assert (folder / "period_overview.html").exists() and (folder / f"line-{slug('catheters')}.html").exists()
+    assert not (folder / f"line-{slug('staplers')}.html").exists()
+    assert (folder / "tables" / "batch_summary.csv").exists()
+    assert "FAILED" in (folder / "index.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
