@@ -31,7 +31,7 @@ system-deps:
 demo: install
 	$(BIN)/batchkit demo-data $(DEMO)
 	$(BIN)/batchkit validate $(DEMO)
-	$(BIN)/batchkit cost $(DEMO) --period $(PERIOD) --out outputs/$(PERIOD)/tables
+	$(BIN)/batchkit run --data $(DEMO) --period $(PERIOD) --out outputs --jobs $(JOBS)
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)

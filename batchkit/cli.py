@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except KeyboardInterrupt:
             _fail("interrupted; nothing was written", 130)
+        except BrokenPipeError:  # `batchkit ... | head`: the reader left; not an error
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (no flush errors at interpreter exit)
+            sys.exit(0)
         except Exception as exc:  # a bug: say so plainly
             if ctx.find_root().params.get("debug"):
                 raise
