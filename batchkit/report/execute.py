@@ -1,27 +1,38 @@
-"""Execute one report notebook with papermill and render it with nbconvert (runs in a worker process).
+"""Execute report notebooks on a few long-lived kernels and render them with nbconvert.
 
-The kernel is a kernelspec of our own that starts this very interpreter
-with batchkit importable, so a report runs the same in a venv, under a
-scheduler or in Airflow's PapermillOperator without depending on whatever
-`python3` kernel a user has registered.
+Starting a kernel and importing pandas, matplotlib and batchkit costs more
+than most reports take to compute, so `run_jobs` starts `jobs` kernels once
+and feeds them the pack's notebooks one after another (the namespace is
+reset in between). Parameters are injected exactly as papermill does
+(`papermill.parameterize`), so the same notebooks run unchanged under the
+papermill CLI or Airflow's PapermillOperator.
+
+The kernel is a kernelspec of our own that starts this very interpreter with
+batchkit importable, independent of whatever `python3` kernel a user has.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 KERNEL_NAME = "batchkit"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PACKAGE_ROOT / "templates"
+CELL_TIMEOUT = 900  # seconds; a report cell that takes longer is a failure, not a hang
+PRELOAD = "import pandas, matplotlib, batchkit.report, batchkit.report.sections"
+RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
 
 
 def write_kernelspec(root: Path) -> Path:
-    """A kernelspec directory for this interpreter; point JUPYTER_PATH at `root` to use it."""
+    """A kernelspec directory for this interpreter under `root/kernels`."""
     spec = root / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")])),
@@ -36,14 +47,6 @@ def write_kernelspec(root: Path) -> Path:
     return root
 
 
-def init_worker(kernel_root: str) -> None:
-    """Use our kernelspec; kernels' own stderr chatter (TCP notices, shutdown interrupts) goes to a
-    log file in the temporary kernel folder instead of the user's terminal."""
-    os.environ["JUPYTER_PATH"] = kernel_root + os.pathsep + os.environ.get("JUPYTER_PATH", "")
-    log = os.open(os.path.join(kernel_root, f"worker-{os.getpid()}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    os.dup2(log, 2)
-
-
 def render_html(nb: Any, path: Path) -> None:
     """Self-contained HTML: code hidden, charts embedded, our template (no network needed)."""
     from nbconvert import HTMLExporter
@@ -54,28 +57,109 @@ def render_html(nb: Any, path: Path) -> None:
     path.write_text(body, encoding="utf-8")
 
 
-def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """Execute `job["notebook"]` with its parameters; write the executed notebook and the HTML.
+class _Kernel:
+    """One kernel kept alive across notebooks; restarted if a notebook kills it."""
 
-    Returns a status record; a failing notebook is reported, never raised, so the
-    other reports of the pack still complete.
-    """
+    def __init__(self, kernel_root: Path, cwd: str) -> None:
+        from jupyter_client import AsyncKernelManager
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        ksm = KernelSpecManager(kernel_dirs=[str(kernel_root / "kernels")])
+        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+        self.cwd = cwd
+        self.log = open(kernel_root / f"kernel-{id(self)}.log", "ab")  # noqa: SIM115 (closed in stop)
+        self.kc: Any = None
+
+    async def start(self) -> None:
+        await self.km.start_kernel(cwd=self.cwd, stdout=self.log, stderr=self.log)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=120)
+        self.kc.allow_stdin = False
+        await self.kc.execute_interactive(PRELOAD, timeout=120)
+
+    async def reset(self) -> None:
+        if not await self.km.is_alive():
+            self.kc.stop_channels()
+            await self.km.restart_kernel(now=True)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            await self.kc.wait_for_ready(timeout=120)
+            self.kc.allow_stdin = False
+        await self.kc.execute_interactive(RESET, timeout=60)
+
+    async def stop(self) -> None:
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            await self.km.shutdown_kernel(now=True)
+        finally:
+            self.log.close()
+
+
+async def _execute(job: dict[str, Any], kernel: _Kernel) -> dict[str, Any]:
     import nbformat
-    import papermill as pm
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
     start = time.time()
-    executed = Path(job["executed"])
     status: dict[str, Any] = {"name": job["name"], "ok": True, "error": "", "seconds": 0.0}
+    nb = load_notebook_node(job["notebook"])  # papermill's reader: normalizes cell tags
+    nb = parameterize_notebook(nb, job["parameters"], kernel_name="python3", language="python")
+    client = NotebookClient(nb, km=kernel.km, timeout=CELL_TIMEOUT, allow_errors=False,
+                            resources={"metadata": {"path": job["cwd"]}})
+    client.kc = kernel.kc
     try:
-        pm.execute_notebook(job["notebook"], str(executed), parameters=job["parameters"], kernel_name=KERNEL_NAME,
-                            progress_bar=False, log_output=False, cwd=job["cwd"], request_save_on_cell_execute=False)
-    except pm.PapermillExecutionError as exc:
-        status.update(ok=False, error=f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip())
-    except Exception as exc:  # kernel died, missing notebook...: reported for this report only
-        status.update(ok=False, error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        await client.async_execute()
+    except CellExecutionError as exc:
+        status.update(ok=False, error=f"{exc.ename}: {exc.evalue}".strip())
+    except (CellTimeoutError, DeadKernelError) as exc:
+        status.update(ok=False, error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    nbformat.write(nb, job["executed"])
     if status["ok"] and "html" in job["formats"]:
-        nb = nbformat.read(executed, as_version=4)
         nb.metadata["batchkit"] = job["meta"]
-        render_html(nb, Path(job["html"]))
+        await asyncio.to_thread(render_html, nb, Path(job["html"]))
     status["seconds"] = round(time.time() - start, 2)
     return status
+
+
+async def _run_all(jobs: list[dict[str, Any]], workers: int, kernel_root: Path,
+                   progress: Callable[[str, int, int], None] | None) -> dict[str, dict[str, Any]]:
+    queue = deque(jobs)
+    done: dict[str, dict[str, Any]] = {}
+
+    async def worker() -> None:
+        kernel = _Kernel(kernel_root, jobs[0]["cwd"])
+        try:
+            await kernel.start()
+            while queue:
+                job = queue.popleft()
+                done[job["name"]] = await _execute(job, kernel)
+                if progress:
+                    progress(job["name"], len(done), len(jobs))
+                await kernel.reset()
+        finally:
+            await kernel.stop()
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(jobs))))))
+    return done
+
+
+def run_jobs(jobs: list[dict[str, Any]], workers: int, kernel_root: Path,
+             progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Execute every job on `workers` kernels; a failing notebook is reported in its status, never raised."""
+    if not jobs:
+        return {}
+    write_kernelspec(kernel_root)
+    coro = _run_all(jobs, workers, kernel_root, progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    # called from inside an event loop (JupyterLab, Playwright's sync API): use a thread of our own
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -18,7 +18,6 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from ..params import Params
 from ..pipeline import write_cost_folder
 from ..schema import CONTRACT_VERSION
 from .data import report_inputs
-from .execute import PACKAGE_ROOT, init_worker, run_job, write_kernelspec
+from .execute import PACKAGE_ROOT, run_jobs
 from .i18n import Translator
 from .index import write_index
 
@@ -107,7 +106,7 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
         (tmp / "notebooks").mkdir()
         reports = plan_reports(chosen, params.language, t)
         job_list = [_job(r, tmp, period, params, data, params_path, formats, t, manifest_hash) for r in reports]
-        statuses = _execute(job_list, jobs, kroot, progress)
+        statuses = run_jobs(job_list, jobs, Path(kroot), progress)
         for r in reports:
             r.update(statuses[r["name"]])
             r["files"] = [f"{r['name']}.{ext}" for ext in formats if (tmp / f"{r['name']}.{ext}").exists()]
@@ -143,21 +142,6 @@ def _job(report: dict[str, Any], tmp: Path, period: str, params: Params, data: s
         },
         "meta": _meta(report, period, t, manifest_hash, params.currency),
     }
-
-
-def _execute(job_list: list[dict[str, Any]], jobs: int, kernel_root: str, progress: Progress | None
-             ) -> dict[str, dict[str, Any]]:
-    write_kernelspec(Path(kernel_root))
-    done: dict[str, dict[str, Any]] = {}
-    total = len(job_list)
-    with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=init_worker, initargs=(kernel_root,)) as pool:
-        futures = {pool.submit(run_job, job): job["name"] for job in job_list}
-        for future in as_completed(futures):
-            status = future.result()
-            done[status["name"]] = status
-            if progress:
-                progress(status["name"], len(done), total)
-    return done
 
 
 def _write_run_manifest(folder: Path, cost_manifest: dict[str, Any], reports: list[dict[str, Any]],
