@@ -201,7 +201,7 @@ def normalize_ids(values: pd.Series, rules: BatchIdRules) -> pd.Series:
         arr = pc.utf8_upper(arr)
     if rules.remove:
         arr = pc.replace_substring_regex(arr, "[" + re.escape(rules.remove) + "]", "")
-    return pd.Series(arr.to_pandas(), index=values.index, dtype="str")
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
 
 
 def id_pattern_mask(values: pd.Series, pattern: str) -> np.ndarray:

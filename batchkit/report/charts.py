@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei",
                 "Microsoft YaHei", "PingFang SC")
@@ -75,9 +75,13 @@ def _png(fig: plt.Figure) -> bytes:
     return buf.getvalue()
 
 
-def _thousands(ax: plt.Axes, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+def _thousands(ax: plt.Axes, axis: str = "y", integer: bool = False) -> None:
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if integer:
+        target.set_major_locator(MaxNLocator(integer=True))
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    whole = integer or abs(hi - lo) >= 10  # no decimals unless the axis spans small amounts
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if whole else f"{v:,.2f}"))
 
 
 def stacked_bars(frame: pd.DataFrame, *, title: str, ylabel: str, horizontal: bool = False) -> bytes:
@@ -106,13 +110,16 @@ def stacked_bars(frame: pd.DataFrame, *, title: str, ylabel: str, horizontal: bo
     return _png(fig)
 
 
-def lines(frame: pd.DataFrame, *, title: str, ylabel: str, xlabel: str = "") -> bytes:
+def lines(frame: pd.DataFrame, *, title: str, ylabel: str, xlabel: str = "", reference: float | None = None
+          ) -> bytes:
     """One line per column over the index (e.g. unit cost per item over periods)."""
     fig, ax = plt.subplots(figsize=(8.5, 4.0))
     x = [str(i) for i in frame.index]
     for k, col in enumerate(frame.columns):
         ax.plot(x, frame[col].to_numpy(dtype=float), marker="o", ms=4, lw=1.8, label=str(col),
                 color=PALETTE[k % len(PALETTE)])
+    if reference is not None:
+        ax.axhline(reference, color="#888888", lw=0.8, ls=":")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     if xlabel:
@@ -170,7 +177,8 @@ def waterfall(parts: pd.Series, *, start_label: str, end_label: str, start: floa
     return _png(fig)
 
 
-def bars(series: pd.Series, *, title: str, xlabel: str, highlight: Sequence[bool] | None = None) -> bytes:
+def bars(series: pd.Series, *, title: str, xlabel: str, highlight: Sequence[bool] | None = None,
+         integer: bool = False) -> bytes:
     """Horizontal bars, largest first (e.g. margin by customer, WIP days by line)."""
     fig, ax = plt.subplots(figsize=(8.5, max(2.8, 0.34 * len(series) + 1.0)))
     colors = [PALETTE[4] if (highlight is not None and highlight[i]) else PALETTE[1] for i in range(len(series))]
@@ -178,6 +186,6 @@ def bars(series: pd.Series, *, title: str, xlabel: str, highlight: Sequence[bool
     ax.invert_yaxis()
     ax.set_title(title)
     ax.set_xlabel(xlabel)
-    _thousands(ax, "x")
+    _thousands(ax, "x", integer)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)

@@ -43,7 +43,7 @@ def cost_by_line(rep: Report) -> None:
     table = views.cost_by_line_and_element(rep.data, rep.line)
     ct = rep.chart_t
     if not table.empty:
-        shown = table.rename(columns=ct.element)
+        shown = views.top_columns(table, 7, "other").rename(columns=ct.element)
         rep.chart(charts.stacked_bars(shown, title=ct("chart.cost_by_line"), ylabel=rep.data.currency,
                                       horizontal=len(shown) > 6), "chart.cost_by_line")
     totals = views.element_totals(rep.data, rep.line)
@@ -61,8 +61,8 @@ def unit_cost_trend(rep: Report) -> None:
         rep.note(rep.t("table.empty"))
         return
     ct = rep.chart_t
-    rep.chart(charts.lines(trend, title=ct("chart.unit_cost_trend"), ylabel=f"{ct('col.unit_cost')} "
-                           f"({rep.data.currency})", xlabel=ct("col.period")), "chart.unit_cost_trend")
+    rep.chart(charts.lines(views.as_index(trend), title=ct("chart.unit_cost_trend"), ylabel=ct("chart.index"),
+                           xlabel=ct("col.period"), reference=100.0), "chart.unit_cost_trend")
     rep.table("section.unit_cost_trend", trend.reset_index().rename(columns={"end_date": "period"}),
               max_rows=None, numeric="unit")
 
@@ -84,7 +84,7 @@ def quality_summary(rep: Report) -> None:
         ct = rep.chart_t
         by_check = counts.groupby("check", sort=False)["count"].sum().sort_values(ascending=False).head(15)
         errs = set(counts.loc[counts["severity"] == "error", "check"])
-        rep.chart(charts.bars(by_check, title=ct("chart.findings"), xlabel=ct("col.count"),
+        rep.chart(charts.bars(by_check, title=ct("chart.findings"), xlabel=ct("col.count"), integer=True,
                               highlight=[c in errs for c in by_check.index]), "chart.findings")
     rep.table("section.quality_counts", counts, max_rows=None)
 

@@ -98,6 +98,21 @@ def unit_cost_trend(data: RunData, line: str | None = None, top: int = 6) -> pd.
     return mine.groupby([month[mine.index], mine["item_id"]])["unit_cost"].median().unstack()
 
 
+def as_index(trend: pd.DataFrame) -> pd.DataFrame:
+    """Each column relative to its own median (= 100), so items of any price share one chart."""
+    return trend / trend.median() * 100.0
+
+
+def top_columns(table: pd.DataFrame, keep: int, other: str) -> pd.DataFrame:
+    """The `keep` largest columns by total; the rest summed into one `other` column (for charts)."""
+    if table.shape[1] <= keep + 1:
+        return table
+    order = table.sum().sort_values(ascending=False).index
+    out = table[order[:keep]].copy()
+    out[other] = table[order[keep:]].sum(axis=1)
+    return out
+
+
 def batch_table(data: RunData, line: str | None = None) -> pd.DataFrame:
     """The period's completed batches: quantities, yield, costs and total variance."""
     done = completed_in_period(data, line)
