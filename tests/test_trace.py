@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,6 +33,7 @@ import batchkit
 from batchkit.errors import UdiError, UnknownIdError
 from batchkit.params import Params
 from tests.conftest import write_tables
+from tests.test_cli import batchkit as run_cli
 
 PLANT = {
     "batches": """
@@ -259,6 +261,74 @@ def test_json_has_exactly_the_contract_keys(plant):
     assert json.loads(json.dumps(d)) == d
 
 
+# ------------------------------------------------------------------ CLI
+
+
+def cli(*args: str):
+    return run_cli(*args)
+
+
+def test_cli_json_and_exit_codes(plant, tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("currency: CNY\n")
+    ok = cli("trace", "L-RES-01", "--data", str(plant), "--json", "--params", str(params))
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["cost_at_risk"] == 135.00
+    unknown = cli("trace", "L-RES-0X", "--data", str(plant), "--params", str(params))
+    assert unknown.returncode == 1
+    assert unknown.stderr.splitlines()[0] == (
+        "error: unknown ID 'L-RES-0X': not a purchased lot or a batch (after normalization: 'LRES0X'); "
+        "close matches: L-RES-01")
+    bad_udi = cli("trace", "(01)09506000134352(99)X", "--data", str(plant), "--params", str(params))
+    assert bad_udi.returncode == 1
+    assert bad_udi.stderr.startswith("error: UDI position 20: unknown or unsupported GS1 application identifier (99)")
+    usage = cli("trace", "L-RES-01", "--data", str(plant), "--direction", "sideways")
+    assert usage.returncode == 2 and "sideways" in usage.stderr
+    assert cli("trace", "L-RES-01", "--data", str(plant), "--out", "x.csv").returncode == 2
+
+
+def test_cli_prints_levels_customers_and_totals(plant, tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("currency: CNY\n")
+    out = cli("trace", "L-RES-01", "--data", str(plant), "--params", str(params))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert text.startswith("forward trace of lot L-RES-01, as of the end of 2026-02")
+    assert "CNY 135.00" in text and "Distributor C" in text and "3 customers" in text
+    assert "5 batches, 1 lot, 4 shipments to 3 customers; cost at risk CNY 135.00" in text
+
+
+def test_cli_recall_workbook_matches_the_json_and_keeps_formulas_as_text(make_data, tmp_path):
+    evil = "=cmd|' /C calc'!A0"
+    data = make_data(base={**PLANT, "shipments": f"""
+        batch_id,customer,ship_date,qty
+        F1,"{evil}",2026-02-03,12
+        F1,+Clinic,2026-02-04,8
+    """})
+    xlsx = tmp_path / "recall.xlsx"
+    proc = cli("trace", "L-RES-01", "--data", str(data), "--json", "--out", str(xlsx))
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == ["Summary", "Batches", "Shipments", "By customer", "Lots"]
+    ws = wb["Batches"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["batch_id", "item_id", "level", "status", "qty_good", "qty_issued"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:J6"
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+    assert [(x["batch_id"], x["level"], x["total_cost"]) for x in rows] == [
+        (b["batch_id"], b["level"], b["total_cost"]) for b in d["batches"]]
+    assert ws.cell(row=2, column=header.index("total_cost") + 1).number_format == "#,##0.00"
+    sh = wb["Shipments"]
+    customers = [sh.cell(row=i, column=4) for i in (2, 3)]
+    assert [c.value for c in customers] == [evil, "+Clinic"]
+    assert all(c.data_type == "s" for c in customers)
+    assert sh.cell(row=2, column=5).number_format == "yyyy-mm-dd"
+    summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=3) if r[0].value}
+    assert summary["cost at risk (CNY)"] == d["cost_at_risk"] == 135.00
+    assert summary["customers"] == 2
+
+
 # ------------------------------------------------------------------ invariants
 
 
@@ -306,3 +376,14 @@ def test_a_trace_contains_its_start_and_forward_traces_nest(tables, tmp_path_fac
         for b in ids(r.batches):
             assert ids(forward[b].batches) <= ids(r.batches)
         assert ids(r.batches) == {b for b in batch_ids if lot in ids(backward[b].lots, "lot_id")}
+
+
+def test_workbook_of_a_scanned_udi_shows_gs_readably(plant, tmp_path):
+    from batchkit.recall_xlsx import write_recall_workbook
+
+    r = run(plant, f"]d201{GTIN}10F1\x1d21SN7")
+    path = write_recall_workbook(r, tmp_path / "udi.xlsx", "CNY")
+    summary = {row[0].value: row[1].value for row in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=3)}
+    assert summary["as asked"] == f"]d201{GTIN}10F1<GS>21SN7"
+    assert (summary["UDI gtin"], summary["UDI lot"], summary["UDI serial"]) == (GTIN, "F1", "SN7")
+    assert summary["cost at risk (CNY)"] == 51.03
