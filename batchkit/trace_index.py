@@ -88,6 +88,11 @@ def _as_of(dates: pd.Series | np.ndarray, end: np.datetime64) -> np.ndarray:
     return np.isnat(d) | (d <= end)
 
 
+def _isin(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """values.isin(pool) through Arrow's hash lookup (pandas' isin on Arrow strings loops in Python)."""
+    return codes(values, pa.array(pool, pa.string(), from_pandas=True)) >= 0
+
+
 def _lots(ds: Dataset, issue_lots: pd.Series, issue_materials: pd.Series, batch_ids: pd.Series) -> pd.DataFrame:
     """Purchased lots: the lot master, then lots named only by issues (material from the first issue).
 
@@ -95,11 +100,11 @@ def _lots(ds: Dataset, issue_lots: pd.Series, issue_materials: pd.Series, batch_
     """
     master = ds.get("material_lots")
     master = master[master["lot_id"].notna()].drop_duplicates("lot_id", keep="first").reset_index(drop=True)
-    master = master[~normalize_ids(master["lot_id"], ds.params.batch_id).isin(set(batch_ids)).to_numpy()]
+    master = master[~_isin(normalize_ids(master["lot_id"], ds.params.batch_id), batch_ids)]
     lots = master[["lot_id", "material_id", "supplier", "received_date"]]
     extra = pd.DataFrame({"lot_id": issue_lots.to_numpy(), "material_id": issue_materials.to_numpy()})
-    extra = extra[extra["lot_id"].notna() & ~extra["lot_id"].isin(set(lots["lot_id"]))]
-    extra = extra.drop_duplicates("lot_id", keep="first")
+    extra = extra[extra["lot_id"].notna()].drop_duplicates("lot_id", keep="first").reset_index(drop=True)
+    extra = extra[~_isin(extra["lot_id"], lots["lot_id"])]
     out = pd.concat([lots, extra], ignore_index=True)
     out["supplier"] = out["supplier"].astype("str")
     out["received_date"] = out["received_date"].astype("datetime64[s]")
