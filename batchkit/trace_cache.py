@@ -107,6 +107,7 @@ def write_index(root: Path, key: str, index: TraceIndex, latest_period: str) -> 
     base = cache_root(root)
     tmp = base / key / f".tmp-{uuid.uuid4().hex}"
     try:
+        (root / CACHE_DIR).mkdir(exist_ok=True)  # never re-creates a data folder removed meanwhile
         tmp.mkdir(parents=True)
         for name in FRAMES:
             table = pa.Table.from_pandas(getattr(index, name), preserve_index=False)
