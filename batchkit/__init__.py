@@ -13,6 +13,7 @@ from .errors import BatchkitError, DataError, ParamsError, ReportError, UnknownI
 from .load import load_dataset
 from .params import load_params
 from .pipeline import cost_to_folder
+from .trace import TraceResult, trace
 from .validate import validate
 
 __all__ = [
@@ -20,11 +21,13 @@ __all__ = [
     "DataError",
     "ParamsError",
     "ReportError",
+    "TraceResult",
     "UnknownIdError",
     "__version__",
     "cost",
     "cost_to_folder",
     "load_dataset",
     "load_params",
+    "trace",
     "validate",
 ]

@@ -173,5 +173,47 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
     click.echo(f"{len(pack.reports)} reports for {params.period} in {pack.folder}; open {pack.folder / 'index.html'}")
 
 
+def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.lower().endswith(".xlsx"):
+        raise click.BadParameter(f"expected a file name ending in .xlsx, got {value!r}")
+    return value
+
+
+@main.command("trace")
+@click.argument("id_or_udi", metavar="ID")
+@click.option("--data", type=click.Path(), help="data folder (or params data:)")
+@click.option("--period", help="YYYY-MM: costs as of this period end (default: the latest month in the data)")
+@click.option("--direction", type=click.Choice(["forward", "backward"]), default="forward", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the trace as JSON (contract section 6)")
+@click.option("--out", type=click.Path(dir_okay=False), callback=_xlsx_path,
+              help="also write a recall workbook (.xlsx)")
+@click.option("--rows", type=click.IntRange(min=1), default=30, show_default=True, help="rows shown per table")
+@click.option("--no-cache", is_flag=True, help="read the data again instead of the cached genealogy index")
+@params_option
+@set_option
+@handle_errors
+def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: str, as_json: bool, out: str | None,
+              rows: int, no_cache: bool, params_path: str | None, sets: tuple[str, ...]) -> None:
+    """Trace a lot or batch ID, or a scanned GS1 UDI, forward to what it went into or backward to its inputs."""
+    from .trace import trace
+
+    params = params_from(params_path, {"data": data, "period": period}, sets)
+    if not params.data:
+        raise click.UsageError("no data folder: pass --data DATA or set data: in params")
+    result = trace(params.data, id_or_udi, direction=direction, params=params, cache=not no_cache)  # type: ignore[arg-type]
+    if out:
+        from .recall_xlsx import write_recall_workbook
+
+        write_recall_workbook(result, out, params.currency)
+    if as_json:
+        click.echo(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1))
+    else:
+        from .render_trace import print_trace
+
+        print_trace(result, currency=params.currency, max_rows=rows)
+    if out:
+        click.echo(f"recall workbook: {Path(out).resolve()}", err=as_json)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

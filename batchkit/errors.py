@@ -54,6 +54,15 @@ class UnknownIdError(BatchkitError):
         self.suggestions = suggestions or []
 
 
+class UdiError(BatchkitError):
+    """A scanned or typed UDI (GS1 element string) that cannot be read: names the AI and position."""
+
+    def __init__(self, message: str, *, ai: str | None = None, position: int | None = None) -> None:
+        super().__init__(message)
+        self.ai = ai
+        self.position = position
+
+
 class ReportError(BatchkitError):
     """One or more reports failed; the others were still written."""
 
