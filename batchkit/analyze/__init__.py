@@ -1,0 +1,11 @@
+"""Analytics for cost analysts: plain functions on a `CostResult` (and its dataset) returning DataFrames.
+
+A later stage than `cost`: it imports the cost engine, never the reverse.
+`batchkit cost` writes `batch_anomalies` and `quality_cost` (see `pipeline`).
+"""
+
+from __future__ import annotations
+
+from .stats import anomalies, attribution, unit_cost_stats
+
+__all__ = ["anomalies", "attribution", "unit_cost_stats"]
