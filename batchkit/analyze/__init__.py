@@ -6,6 +6,7 @@ A later stage than `cost`: it imports the cost engine, never the reverse.
 
 from __future__ import annotations
 
+from .quality import quality_cost
 from .stats import anomalies, attribution, unit_cost_stats
 
-__all__ = ["anomalies", "attribution", "unit_cost_stats"]
+__all__ = ["anomalies", "attribution", "quality_cost", "unit_cost_stats"]
