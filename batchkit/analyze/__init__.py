@@ -6,7 +6,9 @@ A later stage than `cost`: it imports the cost engine, never the reverse.
 
 from __future__ import annotations
 
+from .margin import margin
 from .quality import quality_cost
 from .stats import anomalies, attribution, unit_cost_stats
+from .wip import wip, wip_days_by_line
 
-__all__ = ["anomalies", "attribution", "quality_cost", "unit_cost_stats"]
+__all__ = ["anomalies", "attribution", "margin", "quality_cost", "unit_cost_stats", "wip", "wip_days_by_line"]
