@@ -9,6 +9,8 @@ from __future__ import annotations
 from .margin import margin
 from .quality import quality_cost
 from .stats import anomalies, attribution, unit_cost_stats
+from .whatif import WhatIf, whatif
 from .wip import wip, wip_days_by_line
 
-__all__ = ["anomalies", "attribution", "margin", "quality_cost", "unit_cost_stats", "wip", "wip_days_by_line"]
+__all__ = ["WhatIf", "anomalies", "attribution", "margin", "quality_cost", "unit_cost_stats", "whatif", "wip",
+           "wip_days_by_line"]
