@@ -22,7 +22,8 @@ import batchkit
 from batchkit import analyze
 from batchkit.errors import ParamsError
 from batchkit.params import Allocation, Params
-from tests.test_invariants import SETTINGS, _cost, plants
+from tests.test_analyze_stats import costed_plants
+from tests.test_invariants import SETTINGS
 
 
 @pytest.fixture
@@ -91,10 +92,8 @@ def test_reallocating_does_not_reprice_or_recost(ds, monkeypatch):
 
 
 @SETTINGS
-@given(plants())
-def test_the_params_own_allocation_gives_exactly_the_costs_of_cost(plant):
-    tables, by_pool = plant
-    res = _cost(tables, by_pool)
+@given(costed_plants)
+def test_the_params_own_allocation_gives_exactly_the_costs_of_cost(res):
     params = res.params
     w = analyze.whatif(res.dataset, {"own": params.allocation, "equal": {"default_basis": "equal"}}, res.period,
                        params)
