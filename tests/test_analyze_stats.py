@@ -147,7 +147,11 @@ def test_attribution_of_the_outlier_by_hand(result):
     assert detail["material_price"] == "lot LD of M1 from supplier Zeta (+0.5096/unit)"
     assert detail["scrap"] == "yield 96.2 % vs 100.0 % in the reference"
     x6 = analyze.anomalies(result).set_index("batch_id").loc["X6"]
-    assert x6[["top_driver", "top_driver_detail"]].tolist() == ["material_price", detail["material_price"]]
+    assert x6[["top_driver", "top_driver_detail", "top_driver_lot", "top_driver_material",
+               "top_driver_supplier"]].tolist() == ["material_price", detail["material_price"], "LD", "M1", "Zeta"]
+    price = att[att["driver"] == "material_price"].iloc[0]
+    assert price[["lot_id", "supplier"]].tolist() == ["LD", "Zeta"] and price["lot_per_unit"] == pytest.approx(
+        0.53 / 1.04)
     assert x6["top_driver_share"] == pytest.approx(0.53 / 1.04 / 0.84)  # 60.7 % of the extra 0.84 per unit
 
 

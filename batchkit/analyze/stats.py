@@ -46,8 +46,13 @@ SPLIT = ("material", "subassembly")  # elements split into price and usage
 ANOMALY_COLUMNS = {
     "batch_id": "str", "item_id": "str", "product_line": "str", "period": "str", "unit_cost": "float64",
     "reference_unit_cost": "float64", "deviation_pct": "float64", "robust_z": "float64", "rules": "str",
-    "top_driver": "str", "top_driver_share": "float64", "top_driver_detail": "str",
-    "deviation_per_unit": "float64", "n_window": "int64", "lcl": "float64", "ucl": "float64",
+    "top_driver": "str", "top_driver_share": "float64", "top_driver_detail": "str", "top_driver_lot": "str",
+    "top_driver_material": "str", "top_driver_supplier": "str", "deviation_per_unit": "float64", "n_window": "int64",
+    "lcl": "float64", "ucl": "float64",
+}
+ATTRIBUTION_COLUMNS = {
+    "batch_id": "str", "driver": "str", "per_unit": "float64", "share": "float64", "lot_id": "str",
+    "material_id": "str", "supplier": "str", "lot_per_unit": "float64", "detail": "str",
 }
 
 
@@ -172,8 +177,10 @@ def attribution(result: CostResult, batch_ids: list[str] | None = None, by_line:
     share (per_unit / deviation_per_unit); the drivers of a batch sum to its
     deviation_per_unit. Drivers: material_price, material_usage (and the same
     for subassembly), every other cost element (labor, machine, each pool's and
-    direct cost's element), and scrap. Price drivers name the lot that
-    contributed most in `detail`. Default batches: the flagged ones.
+    direct cost's element), and scrap. Price drivers name the lot (or
+    sub-assembly batch) that pushed them most: lot_id, material_id, supplier
+    and lot_per_unit, and `detail` says it in words. Default batches: the
+    flagged ones of the run's period.
     """
     w = window(result, by_line)
     if batch_ids is None:
@@ -185,9 +192,7 @@ def attribution(result: CostResult, batch_ids: list[str] | None = None, by_line:
 
 def _attribute(result: CostResult, w: pd.DataFrame, keys: list[str], targets: np.ndarray) -> pd.DataFrame:
     if not len(targets):
-        return pd.DataFrame({"batch_id": pd.Series([], dtype=str), "driver": pd.Series([], dtype=str),
-                             "per_unit": pd.Series([], dtype="float64"), "share": pd.Series([], dtype="float64"),
-                             "detail": pd.Series([], dtype=str)})
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in ATTRIBUTION_COLUMNS.items()})
     per_unit, elements, code = _per_unit_by_element(result, w)
     lo, hi = _median_batches(w, keys)
     reference = (per_unit[lo] + per_unit[hi]) / 2.0
@@ -218,9 +223,10 @@ def _attribute(result: CostResult, w: pd.DataFrame, keys: list[str], targets: np
     })
     with np.errstate(divide="ignore", invalid="ignore"):
         long["share"] = long["per_unit"] / dev[long["row"].to_numpy()]
-    long["detail"] = _details(result, long, prices, started_per_good, ref_k)
+    long = long.join(_top_lots(result, long, prices))
+    long["detail"] = _detail_text(long, started_per_good, ref_k)
     long.insert(0, "batch_id", w["batch_id"].to_numpy()[long["row"].to_numpy()])
-    return long.drop(columns="row").reset_index(drop=True)
+    return long[list(ATTRIBUTION_COLUMNS)]
 
 
 def _driver_key(name: str) -> tuple[int, str]:
@@ -228,26 +234,36 @@ def _driver_key(name: str) -> tuple[int, str]:
     return (first.index(name), name) if name in first else (len(first) + (name == "scrap"), name)
 
 
-def _details(result: CostResult, long: pd.DataFrame, prices: pd.DataFrame, k: np.ndarray, ref_k: np.ndarray
-             ) -> pd.Series:
-    """Words for price drivers (the lot that moved most, with its supplier) and scrap (yield vs reference)."""
-    detail = pd.Series("", index=long.index, dtype=object)
+def _top_lots(result: CostResult, long: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
+    """For each price driver: the lot (or sub-assembly batch) that pushed it most, its material and supplier."""
+    out = pd.DataFrame({"lot_id": None, "material_id": None, "supplier": None, "lot_per_unit": np.nan},
+                       index=long.index)
     lots = prices.groupby(["row", "kind", "lot_id", "material_id"], as_index=False, sort=False)["effect"].sum()
     for kind in SPLIT:
         mine = long[long["driver"] == f"{kind}_price"]
         cand = lots[lots["kind"] == kind].merge(mine[["row", "per_unit"]].reset_index(), on="row")
         cand = cand[(cand["effect"] * cand["per_unit"] > 0).to_numpy()]  # lots that pushed the same way
         cand = cand.assign(size=cand["effect"].abs()).sort_values(["size", "lot_id"], ascending=[False, True])
-        best = cand.drop_duplicates("index")
-        if best.empty:
+        best = cand.drop_duplicates("index").set_index("index")
+        supplier = _suppliers(result).reindex(best["lot_id"]).to_numpy() if kind == "material" else None
+        picked = best[["lot_id", "material_id", "effect"]].to_numpy()
+        out.loc[best.index, ["lot_id", "material_id", "lot_per_unit"]] = picked
+        out.loc[best.index, "supplier"] = supplier
+    return out
+
+
+def _detail_text(long: pd.DataFrame, k: np.ndarray, ref_k: np.ndarray) -> pd.Series:
+    """Words for price drivers (the lot that moved most) and scrap (yield vs the reference's)."""
+    detail = pd.Series("", index=long.index, dtype=object)
+    for driver in ("material_price", "subassembly_price"):
+        pick = long[(long["driver"] == driver).to_numpy() & long["lot_id"].notna().to_numpy()]
+        if pick.empty:
             continue
-        if kind == "material":
-            supplier = _suppliers(result).reindex(best["lot_id"]).fillna("unknown").to_numpy()
-            text = "lot " + best["lot_id"] + " of " + best["material_id"] + " from supplier " + supplier
-        else:
-            text = "sub-assembly batch " + best["lot_id"] + " (" + best["material_id"] + ")"
-        detail[best["index"].to_numpy()] = (text + " (" + best["effect"].map("{:+.4f}".format) + "/unit)").to_numpy()
-    scrap = long.index[long["driver"] == "scrap"]
+        t = pick[["lot_id", "material_id", "supplier"]].astype(object).fillna("unknown").astype(str)
+        words = ("lot " + t["lot_id"] + " of " + t["material_id"] + " from supplier " + t["supplier"]
+                 if driver == "material_price" else "sub-assembly batch " + t["lot_id"] + " (" + t["material_id"] + ")")
+        detail[pick.index] = (words + " (" + pick["lot_per_unit"].map("{:+.4f}".format) + "/unit)").to_numpy()
+    scrap = (long["driver"] == "scrap").to_numpy()
     row = long.loc[scrap, "row"].to_numpy()
     detail[scrap] = ("yield " + pd.Series(100.0 / k[row]).map("{:.1f}".format) + " % vs "
                      + pd.Series(100.0 / ref_k[row]).map("{:.1f}".format) + " % in the reference").to_numpy()
@@ -282,7 +298,8 @@ def anomalies(result: CostResult, by_line: bool = False, scope: Literal["period"
     att = att.assign(toward=att["per_unit"].to_numpy() * np.where(sign == 0, 1.0, sign))
     top = att.sort_values(["toward", "driver"], ascending=[False, True], kind="stable").drop_duplicates("batch_id")
     top = top.set_index("batch_id")
-    out = out.assign(top_driver=top["driver"].reindex(out["batch_id"]).to_numpy(),
-                     top_driver_share=top["share"].reindex(out["batch_id"]).to_numpy(),
-                     top_driver_detail=top["detail"].reindex(out["batch_id"]).to_numpy())
+    for col, src in (("top_driver", "driver"), ("top_driver_share", "share"), ("top_driver_detail", "detail"),
+                     ("top_driver_lot", "lot_id"), ("top_driver_material", "material_id"),
+                     ("top_driver_supplier", "supplier")):
+        out[col] = top[src].reindex(out["batch_id"]).to_numpy()
     return out[list(ANOMALY_COLUMNS)].sort_values("batch_id", kind="stable").reset_index(drop=True)
