@@ -199,8 +199,8 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
         out[name] = money.cents_to_float(cents[:, i])
     for i, name in enumerate(names[1:], start=1):
         out[f"change_{name}"] = money.cents_to_float(cents[:, i] - cents[:, 0])
-    if len(names) > 1:
+    if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
         biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
-        out = out.iloc[np.lexsort((out["batch_id"].to_numpy(dtype=str), out["pool_id"].to_numpy(dtype=str),
-                                   -biggest))]
+        pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
+        out = out.iloc[np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))]
     return out.reset_index(drop=True)
