@@ -20,7 +20,7 @@ from hypothesis import given
 
 import batchkit
 from batchkit import analyze
-from batchkit.errors import ParamsError
+from batchkit.errors import DataError, ParamsError
 from batchkit.params import Allocation, Params
 from tests.test_analyze_stats import costed_plants
 from tests.test_invariants import SETTINGS
@@ -109,3 +109,13 @@ def test_the_params_own_allocation_gives_exactly_the_costs_of_cost(res):
         per_pool = sens.groupby(["pool_id", "period"])[["own", "equal"]].sum().round(2)
         led = res.allocation_ledger.groupby(["pool_id", "period"])["amount"].sum().round(2)
         assert per_pool["own"].reindex(led.index).tolist() == led.tolist()
+
+
+def test_a_dataset_with_blocking_errors_is_refused_as_by_cost(make_data):
+    data = make_data(rates="work_center,labor_rate,machine_rate\nWC1,50,80\n")  # WC2 has no rate
+    ds = batchkit.load_dataset(data, Params())
+    with pytest.raises(DataError) as err:
+        analyze.whatif(ds, {"a": {}}, "2026-01", Params())
+    with pytest.raises(DataError) as by_cost:
+        batchkit.cost(ds, "2026-01", Params())
+    assert str(err.value) == str(by_cost.value)

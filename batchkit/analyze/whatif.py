@@ -23,8 +23,10 @@ from .. import money
 from ..allocation import allocations
 from ..cost import _check_period, roll_up, run_frame
 from ..errors import ParamsError
+from ..findings import raise_if_errors
 from ..model import Dataset
 from ..params import Allocation, Params, _format_errors
+from ..validate import validate
 
 
 @dataclass
@@ -53,7 +55,7 @@ def _rules(name: str, config: Mapping[str, Any] | Allocation, base: Allocation) 
     """An Allocation as is, or a params fragment merged onto the params' allocation (maps merged key by key)."""
     if isinstance(config, Allocation):
         return config
-    fragment = dict(config.get("allocation", config)) if set(config) <= {"allocation"} else dict(config)
+    fragment = config["allocation"] if set(config) == {"allocation"} else config
     merged = base.model_dump()
     for key, value in fragment.items():
         merged[key] = {**merged[key], **value} if isinstance(value, Mapping) and isinstance(merged.get(key), dict) \
@@ -67,6 +69,7 @@ def _rules(name: str, config: Mapping[str, Any] | Allocation, base: Allocation) 
 def _base(ds: Dataset, period: str, params: Params) -> _Base:
     key = ("whatif_base", period)
     if key not in ds.cache:
+        raise_if_errors(validate(ds))  # like cost(): no figures from a dataset with blocking errors
         rf = run_frame(ds, period, params)
         own = rf.own[(rf.own["kind"] != "pool").to_numpy()]
         fixed = np.zeros(len(rf.post.master), dtype=np.int64)
