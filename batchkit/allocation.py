@@ -91,8 +91,10 @@ def _basis_long(post: Postings, pools: pd.DataFrame) -> pd.DataFrame:
         dr = dr[dr["basis"].isin(drv)]
         dr = dr.groupby(["period", "basis", "code"], as_index=False, sort=False)["value_i"].sum()
         parts.append(dr.rename(columns={"value_i": "weight"}).assign(wc_key="", places=post.driver_places))
-    if not parts:
-        return pd.DataFrame(columns=["period", "basis", "wc_key", "code", "weight", "places"])
+    if not parts:  # typed, so that an empty merge still yields integer codes
+        return pd.DataFrame({"period": pd.Series([], dtype=object), "basis": pd.Series([], dtype=object),
+                             "wc_key": pd.Series([], dtype=object), "code": pd.Series([], dtype=np.int64),
+                             "weight": pd.Series([], dtype=np.int64), "places": pd.Series([], dtype=np.int64)})
     out = pd.concat(parts, ignore_index=True)
     return out[["period", "basis", "wc_key", "code", "weight", "places"]]
 

@@ -25,7 +25,13 @@ def resolved_params(params: Params, data: Path | None, period: str) -> dict[str,
 
 
 def output_tables(result: CostResult) -> dict[str, Any]:
-    return {name: frame for name, frame in result.tables.items()}
+    """The core tables plus the analytics the contract lists (section 6): batch_anomalies, quality_cost."""
+    from . import analyze  # here, not at the top: scipy.stats is slow to import for the other commands
+
+    tables = dict(result.tables)
+    tables["batch_anomalies"] = analyze.anomalies(result)
+    tables["quality_cost"] = analyze.quality_cost(result)
+    return tables
 
 
 def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:

@@ -82,6 +82,31 @@ def _price_variance(
     return _to_cents(_exact_group_sum(terms, code[has_std], n), scale)
 
 
+def material_rows(result: CostResult) -> pd.DataFrame:
+    """The run's material rows as of the period end: purchased at lot cost, sub-assemblies at their charge.
+
+    Columns: code, material_id, lot_id, qty_i (at `post.qty_places`), cents, kind (material/subassembly).
+    Variances match them to the standard BOM; analytics split their cost into price and usage.
+    """
+    rf = result.extras["run"]
+    post = rf.post
+    mat = post.material[post.material["date"].to_numpy() <= rf.period_end]
+    purchased = mat[(mat["lot_code"] < 0).to_numpy()]
+    purchased = purchased[(purchased["code"] >= 0).to_numpy() & rf.universe[np.maximum(purchased["code"], 0)]]
+    sub = rf.sub_rows
+    # post.material keeps the position of each material_issues row as its index
+    lot_ids = result.dataset.get("material_issues")["lot_id"].to_numpy(dtype=object)
+    return pd.DataFrame({
+        "code": np.r_[purchased["code"].to_numpy(), sub["code"].to_numpy()],
+        "material_id": np.r_[purchased["material_id"].to_numpy(dtype=object),
+                             sub["material_id"].to_numpy(dtype=object)],
+        "lot_id": lot_ids[np.r_[purchased.index.to_numpy(), sub.index.to_numpy()].astype(np.int64)],
+        "qty_i": np.r_[purchased["qty_i"].to_numpy(), sub["qty_i"].to_numpy()],
+        "cents": np.r_[purchased["cents"].to_numpy(), result.extras["sub_charge"]],
+        "kind": np.repeat(np.array(["material", "subassembly"], dtype=object), [len(purchased), len(sub)]),
+    })
+
+
 def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     """The variances table (batch x type) and each batch's standard cost of its good output."""
     ds = result.dataset
@@ -117,18 +142,7 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     std_mach = std_component(routing, "machine_hours_per_unit", "std_machine_rate")
     std_oh = std_component(overhead.assign(one=1.0), "one", "std_cost_per_unit")
 
-    # actual material rows: purchased and sub-assembly issues, at their charged cost
-    mat = post.material[post.material["date"].to_numpy() <= rf.period_end]
-    purchased = mat[(mat["lot_code"] < 0).to_numpy()]
-    purchased = purchased[(purchased["code"] >= 0).to_numpy() & rf.universe[np.maximum(purchased["code"], 0)]]
-    sub = rf.sub_rows
-    rows = pd.DataFrame({
-        "code": np.r_[purchased["code"].to_numpy(), sub["code"].to_numpy()],
-        "material_id": np.r_[purchased["material_id"].to_numpy(dtype=object),
-                             sub["material_id"].to_numpy(dtype=object)],
-        "qty_i": np.r_[purchased["qty_i"].to_numpy(), sub["qty_i"].to_numpy()],
-        "cents": np.r_[purchased["cents"].to_numpy(), result.extras["sub_charge"]],
-    })
+    rows = material_rows(result)
     rows = rows[completed[rows["code"].to_numpy()]]
     rows["item_id"] = item[rows["code"].to_numpy()]
     price_i, pp = money.scaled(bom["std_unit_cost"].to_numpy(dtype="float64"))

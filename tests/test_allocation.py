@@ -186,3 +186,15 @@ def test_negative_pool_is_allocated_as_a_credit(make_data):
     # like P1 with the sign flipped: -16.67, -50.00, -33.33
     assert ledger(result, "PN") == {"A": (1, -16.67), "B": (3, -50.00), "C": (2, -33.33)}
     assert len(findings_of(result.data_quality, "negative_pool")) == 1
+
+
+def test_only_pool_with_a_basis_nobody_has_is_unallocated_not_a_crash(make_data):
+    # the dataset's only pool goes by good_units in March, when no batch completes: no candidate at all
+    data = make_data(base=PLANT, cost_pools="""
+        pool_id,cost_element,period,amount
+        PQ,quality,2026-03,40.00
+    """)
+    params = Params.model_validate({"allocation": {"default_basis": "good_units"}})
+    result = run_cost(data, "2026-03", params)
+    assert result.allocation_ledger.empty
+    assert result.reconciliation.set_index("cost_element").loc["quality", "unallocated_amount"] == 40.00

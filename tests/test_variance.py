@@ -85,3 +85,32 @@ def test_only_completed_batches_of_items_with_standards(result):
     assert found[["severity", "table", "column", "value"]].to_dict("records") == [
         {"severity": "warning", "table": "batches", "column": "item_id", "value": "SUB-A"}]
     assert "its 1 completed batch get no variances" in found.loc[0, "message"]
+
+
+def test_an_operation_without_standard_and_a_routing_step_never_booked(make_data):
+    # F1 also books 'inspect' on WC2 (not in the routing): 0.5 labor h x 40 = 20.00, no machine hours (pool unchanged)
+    # the routing gains 'pack' (0.01 labor h per unit at 30), which F1 never books
+    ops = """
+        batch_id,operation,work_center,labor_hours,machine_hours,date
+        S1,mold,WC1,2,3,2026-01-03
+        F1,assemble,WC2,4,1,2026-01-13
+        F1,inspect,WC2,0.5,0,2026-01-14
+        F2,assemble,WC2,1,1,2026-01-16
+    """
+    routing = STANDARDS["standard_routing"].rstrip() + "\n        CATH-1,pack,WC2,0.01,0,30,0\n"
+    result = run_cost(make_data(**{**STANDARDS, "operations": ops, "standard_routing": routing}))
+    v = result.tables["variances"]
+    f1 = dict(zip(v[v["batch_id"] == "F1"]["variance_type"], v[v["batch_id"] == "F1"]["amount"], strict=True))
+    # labor: actual 160.00 + 20.00 = 180.00; std = 48 x (0.08 x 38 + 0.01 x 30) = 48 x 3.34 = 160.32
+    #   rate = 160 - 38 x 4 = 8.00 ('inspect' has no standard rate: 0)
+    #   efficiency = 180 - 160.32 - 8 = 11.68
+    #     (= assemble 0.16 h x 38 = 6.08 + inspect 20.00 + pack -0.48 h x 30 = -14.40)
+    # machine, material and overhead as in the first test
+    assert f1 == {
+        "material_price": 15.25, "material_usage": -22.86, "labor_rate": 8.00, "labor_efficiency": 11.68,
+        "machine_rate": -0.50, "machine_efficiency": 0.82, "overhead": 0.80,
+    }
+    # total 471.75 + 20.00 = 491.75; standard 279.36 + 160.32 + 19.68 + 19.20 = 478.56; 491.75 - 478.56 = 13.19
+    s = result.batch_summary.set_index("batch_id")
+    assert (s.loc["F1", "total_cost"], s.loc["F1", "standard_cost"]) == (491.75, 478.56)
+    assert round(sum(f1.values()), 2) == 13.19
