@@ -28,10 +28,10 @@ def output_tables(result: CostResult) -> dict[str, Any]:
     """The core tables plus the analytics the contract lists (section 6): batch_anomalies, quality_cost."""
     from . import analyze  # here, not at the top: scipy.stats is slow to import for the other commands
 
-    tables = dict(result.tables)
-    tables["batch_anomalies"] = analyze.anomalies(result)
-    tables["quality_cost"] = analyze.quality_cost(result)
-    return tables
+    if "batch_anomalies" not in result.tables:  # computed once, kept on the result
+        result.tables["batch_anomalies"] = analyze.anomalies(result)
+        result.tables["quality_cost"] = analyze.quality_cost(result)
+    return dict(result.tables)
 
 
 def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:

@@ -157,9 +157,9 @@ def control_chart(values: Sequence[float], labels: Sequence[str], *, center: flo
     return _png(fig)
 
 
-def waterfall(parts: pd.Series, *, start_label: str, end_label: str, start: float, title: str,
+def waterfall(parts: pd.Series, *, start_label: str, end_label: str, start: float, end: float, title: str,
               ylabel: str) -> bytes:
-    """From a reference (start) through signed contributions (parts) to the actual value."""
+    """From a reference (start) through signed contributions (parts) to the actual value (end)."""
     fig, ax = plt.subplots(figsize=(8.5, 3.8))
     labels = [start_label, *[str(i) for i in parts.index], end_label]
     level = start
@@ -167,7 +167,7 @@ def waterfall(parts: pd.Series, *, start_label: str, end_label: str, start: floa
     for k, value in enumerate(parts.to_numpy(dtype=float), start=1):
         ax.bar(k, value, bottom=level, color=PALETTE[4] if value > 0 else PALETTE[3])
         level += value
-    ax.bar(len(labels) - 1, level, color=PALETTE[0])
+    ax.bar(len(labels) - 1, end, color=PALETTE[0])
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=25, ha="right")
     ax.set_title(title)

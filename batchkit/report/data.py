@@ -30,6 +30,10 @@ class RunData:
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables.get(name, pd.DataFrame())
 
+    @property
+    def threshold_pct(self) -> float:
+        return float(self.manifest.get("params", {}).get("variance", {}).get("threshold_pct", 3.0))
+
     def has(self, name: str) -> bool:
         return name in self.tables and not self.tables[name].empty
 
@@ -48,6 +52,7 @@ class RunData:
 
             manifest["_sha256"] = sha256_bytes(manifest_path)
         tables = {p.stem: _read(p) for p in sorted(folder.glob("*.parquet"))}
+        tables.update({p.stem: _read(p) for p in sorted((folder / "report").glob("*.parquet"))})
         inputs = {p.stem: _read(p) for p in sorted((folder / "inputs").glob("*.parquet"))} \
             if (folder / "inputs").is_dir() else {}
         params = manifest.get("params", {})
@@ -65,7 +70,9 @@ class RunData:
         params = load_params(params_path, {"period": period})
         ds = load_dataset(data, params)
         result = cost(ds, period, params)
-        return cls(period=period, currency=params.currency, tables=output_tables(result),
+        tables = output_tables(result)
+        tables.update(report_tables(result))
+        return cls(period=period, currency=params.currency, tables=tables,
                    manifest={"params": params.resolved()}, inputs=report_inputs(ds.tables))
 
 
@@ -74,6 +81,27 @@ def _read(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     return pq.read_table(path).to_pandas(date_as_object=False)
+
+
+def report_tables(result: Any) -> dict[str, pd.DataFrame]:
+    """Analytics every report reads, computed once per run (cost once, notebooks read it)."""
+    import importlib
+
+    from .. import analyze
+    from ..analyze import stats
+
+    margin_module = importlib.import_module("batchkit.analyze.margin")
+    flagged = result.tables.get("batch_anomalies")
+    ids = [] if flagged is None else flagged["batch_id"].tolist()
+    lines = margin_module.shipment_lines(result)
+    return {
+        "attribution": analyze.attribution(result, batch_ids=ids) if ids else pd.DataFrame(),
+        "unit_cost_stats": analyze.unit_cost_stats(result),
+        "control_points": stats.window(result),
+        "shipment_lines": lines.drop(columns=[c for c in lines.columns if c.startswith("_")]),
+        "wip": analyze.wip(result),
+        "wip_days_by_line": analyze.wip_days_by_line(result),
+    }
 
 
 REPORT_INPUTS = ("shipments", "inspections", "nonconformances", "material_lots")

@@ -43,6 +43,11 @@ class Translator:
         key = f"col.{name}"
         return self(key) if self.has(key) else name
 
+    def driver(self, name: str) -> str:
+        """An attribution driver: a variance-like split (material_price) or a cost element."""
+        key = f"driver.{name}"
+        return self(key) if self.has(key) else self.element(name)
+
     def element(self, name: str) -> str:
         """A cost element (material, labor, a pool's element...)."""
         key = f"element.{name}"

@@ -30,7 +30,7 @@ from ..output import atomic_folder, sha256_bytes, write_parquet
 from ..params import Params
 from ..pipeline import write_cost_folder
 from ..schema import CONTRACT_VERSION
-from .data import report_inputs
+from .data import report_inputs, report_tables
 from .execute import PACKAGE_ROOT, run_jobs
 from .i18n import Translator
 from .index import write_index
@@ -99,9 +99,10 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
         tables = tmp / "tables"
         tables.mkdir()
         content = write_cost_folder(tables, result, params)
-        (tables / "inputs").mkdir()
-        for name, frame in report_inputs(ds.tables).items():
-            write_parquet(frame, tables / "inputs" / f"{name}.parquet")
+        for sub, frames in (("inputs", report_inputs(ds.tables)), ("report", report_tables(result))):
+            (tables / sub).mkdir()
+            for name, frame in frames.items():
+                write_parquet(frame, tables / sub / f"{name}.parquet")
         manifest_hash = str(result.extras["manifest_sha256"])[:12]
         (tmp / "notebooks").mkdir()
         reports = plan_reports(chosen, params.language, t)

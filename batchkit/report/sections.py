@@ -122,3 +122,69 @@ def variances(rep: Report) -> None:
 def wip(rep: Report) -> None:
     table = views.wip(rep.data, rep.line)
     rep.table("section.wip", table, max_rows=40)
+
+
+def anomalies(rep: Report, max_rows: int = 25) -> None:
+    table = views.anomalies(rep.data, rep.line)
+    if table.empty:
+        rep.note(rep.t("text.no_anomalies"))
+        return
+    rep.text("text.anomalies", n=f"{len(table):,}", threshold=f"{rep.data.threshold_pct:g}")
+    shown = table.assign(top_driver=table["top_driver"].map(rep.t.driver))
+    if rep.line not in (None, "", "all"):
+        shown = shown.drop(columns="product_line")
+    rep.table("section.anomalies", shown, max_rows=max_rows)
+
+
+def control_charts(rep: Report, top: int = 3) -> None:
+    ct = rep.chart_t
+    for chart in views.control_items(rep.data, rep.line, top):
+        png = charts.control_chart(chart["values"], chart["labels"], center=chart["center"], ucl=chart["ucl"],
+                                   lcl=chart["lcl"], flagged=chart["flagged"],
+                                   title=ct("section.control_chart", item=chart["item"]),
+                                   ylabel=f"{ct('col.unit_cost')} ({rep.data.currency})",
+                                   legend=[ct("chart.value"), ct("chart.center"), ct("chart.limits"),
+                                           ct("chart.flagged")])
+        rep.chart(png, "section.control_chart", item=chart["item"])
+
+
+def worst_batches(rep: Report, n: int = 3) -> None:
+    """Waterfalls from the reference unit cost to the actual one, driver by driver."""
+    table = views.anomalies(rep.data, rep.line)
+    if table.empty or rep.data["attribution"].empty:
+        return
+    ct = rep.chart_t
+    for batch in table["batch_id"].head(n):
+        reference, parts, actual = views.waterfall(rep.data, batch)
+        parts.index = [ct.driver(str(d)) for d in parts.index]
+        rep.chart(charts.waterfall(parts, start_label=ct("chart.reference"), end_label=ct("chart.actual"),
+                                   start=reference, end=actual, title=ct("chart.waterfall", batch=batch),
+                                   ylabel=f"{ct('col.unit_cost')} ({rep.data.currency})"),
+                  "chart.waterfall", batch=batch)
+
+
+def quality_cost(rep: Report) -> None:
+    table = views.quality(rep.data, rep.line)
+    rep.table("section.quality_cost", table, max_rows=30, highlight=table.get("flagged"))
+
+
+def margin(rep: Report) -> None:
+    by_customer = views.margin(rep.data, "customer", rep.line)
+    if not by_customer.empty:
+        ct = rep.chart_t
+        top = by_customer.head(15).set_index("customer")["margin"]
+        rep.chart(charts.bars(top, title=ct("chart.margin_customer"), xlabel=rep.data.currency),
+                  "chart.margin_customer")
+    rep.table("section.margin_customer", by_customer, max_rows=30)
+    if rep.line in (None, "", "all"):
+        rep.table("section.margin", views.margin(rep.data, "product_line"), max_rows=None)
+
+
+def wip_days(rep: Report) -> None:
+    days = rep.data["wip_days_by_line"]
+    if days.empty:
+        return
+    ct = rep.chart_t
+    series = days.set_index("product_line")["avg_wip_days"].sort_values(ascending=False)
+    rep.chart(charts.bars(series, title=ct("chart.wip_days"), xlabel=ct("col.days_open")), "chart.wip_days")
+    rep.table("section.wip_days", days, max_rows=None)

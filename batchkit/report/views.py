@@ -38,13 +38,12 @@ def completed_in_period(data: RunData, line: str | None = None) -> pd.DataFrame:
 
 
 def wip(data: RunData, line: str | None = None) -> pd.DataFrame:
-    """Open batches at the period end with their cost to date and days open."""
-    s = in_line(data["batch_summary"], line)
-    s = s[s["status"] == "wip"]
-    _, last = period_bounds(data.period)
-    days = (last - s["start_date"].to_numpy(dtype="datetime64[D]")).astype(int) + 1
-    return s.assign(days_open=days)[["batch_id", "item_id", "product_line", "start_date", "days_open", "qty_started",
-                                     "total_cost"]].sort_values("days_open", ascending=False).reset_index(drop=True)
+    """Open batches at the period end (analyze.wip), longest open first."""
+    w = in_line(data["wip"], line)
+    if w.empty:
+        return w
+    cols = ["batch_id", "item_id", "product_line", "start_date", "days_open", "qty_started", "wip_value"]
+    return w[cols].sort_values("days_open", ascending=False).reset_index(drop=True)
 
 
 def kpis(data: RunData, line: str | None = None) -> dict[str, float]:
@@ -59,7 +58,7 @@ def kpis(data: RunData, line: str | None = None) -> dict[str, float]:
         "scrap_cost": sum_cents(done["scrap_cost"]),
         "abnormal_scrap_cost": sum_cents(done["abnormal_scrap_cost"]),
         "wip_batches": float(len(open_)),
-        "wip_value": sum_cents(open_["total_cost"]),
+        "wip_value": sum_cents(open_["wip_value"]) if len(open_) else 0.0,
         "wip_days": float(open_["days_open"].mean()) if len(open_) else 0.0,
     }
 
@@ -148,3 +147,76 @@ def quality_counts(data: RunData) -> pd.DataFrame:
 def lines(data: RunData) -> list[str]:
     """Product lines with batches in the run, in name order."""
     return sorted(data["batch_summary"]["product_line"].dropna().astype(str).unique())
+
+
+# ------------------------------------------------------------------ analytics views
+
+
+def anomalies(data: RunData, line: str | None = None) -> pd.DataFrame:
+    """Flagged batches of the period, largest deviation first."""
+    a = in_line(data["batch_anomalies"], line)
+    if a.empty:
+        return a
+    cols = ["batch_id", "item_id", "product_line", "unit_cost", "reference_unit_cost", "deviation_pct", "robust_z",
+            "rules", "top_driver", "top_driver_share", "top_driver_detail"]
+    out = a[[c for c in cols if c in a.columns]]
+    return out.reindex(out["deviation_pct"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def control_items(data: RunData, line: str | None = None, top: int = 3) -> list[dict[str, object]]:
+    """The line's main items (most batches in the window) with their individuals-chart points and limits."""
+    pts = in_line(data["control_points"], line)
+    stats = data["unit_cost_stats"]
+    if pts.empty or stats.empty:
+        return []
+    out = []
+    for item in pts["item_id"].value_counts().head(top).index:
+        mine = pts[pts["item_id"] == item].sort_values(["end_date", "batch_id"])
+        s = stats[stats["item_id"] == item].iloc[0]
+        out.append({"item": item, "values": mine["unit_cost"].to_numpy(), "labels": mine["batch_id"].tolist(),
+                    "center": float(s["center"]), "lcl": float(s["lcl"]), "ucl": float(s["ucl"]),
+                    # red points are statistical outliers (control limits, robust z), not the 3 % business rule
+                    "flagged": mine["rules"].fillna("").str.contains("control|robust_z").to_numpy()})
+    return out
+
+
+def waterfall(data: RunData, batch_id: str, keep: int = 6) -> tuple[float, pd.Series, float]:
+    """(reference unit cost, per-unit drivers with the small ones summed as 'other', actual unit cost)."""
+    a = data["batch_anomalies"]
+    row = a[a["batch_id"] == batch_id].iloc[0]
+    at = data["attribution"]
+    drivers = at[at["batch_id"] == batch_id].set_index("driver")["per_unit"]
+    drivers = drivers[drivers != 0]
+    order = drivers.abs().sort_values(ascending=False).index
+    parts = drivers[order[:keep]]
+    if len(order) > keep:
+        parts["other"] = drivers[order[keep:]].sum()
+    return float(row["reference_unit_cost"]), parts, float(row["unit_cost"])
+
+
+def quality(data: RunData, line: str | None = None) -> pd.DataFrame:
+    q = in_line(data["quality_cost"], line)
+    if q.empty:
+        return q
+    cols = ["batch_id", "item_id", "qty_tested", "qty_failed", "defect_rate", "reference_defect_rate", "scrap_cost",
+            "rework_cost", "abnormal_scrap_cost", "total_cost", "flagged"]
+    q = q[[c for c in cols if c in q.columns]]
+    return q.sort_values(["flagged", "defect_rate"], ascending=False).reset_index(drop=True)
+
+
+def margin(data: RunData, by: str, line: str | None = None, period_only: bool = True) -> pd.DataFrame:
+    """Revenue, cost of sales and margin of shipments (of the period by default), grouped by `by`."""
+    lines_ = in_line(data["shipment_lines"], line)
+    if lines_.empty:
+        return pd.DataFrame(columns=[by, "qty", "revenue", "cost_of_sales", "margin", "margin_pct"])
+    if period_only:
+        lines_ = lines_[lines_["ship_date"].dt.strftime("%Y-%m") == data.period]
+    known = lines_[lines_["margin"].notna()]
+    out = pd.DataFrame({
+        "qty": known.groupby(by)["qty"].sum(),
+        "revenue": _group_money(known, [by], "revenue"),
+        "cost_of_sales": _group_money(known, [by], "cost_of_sales"),
+        "margin": _group_money(known, [by], "margin"),
+    })
+    out["margin_pct"] = out["margin"] / out["revenue"].where(out["revenue"] != 0) * 100
+    return out.sort_values("margin", ascending=False).reset_index()
