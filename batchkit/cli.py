@@ -147,11 +147,13 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
 @click.option("--formats", multiple=True, type=click.Choice(["html", "xlsx"]), help="default: html and xlsx")
 @click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="notebooks run in parallel")
 @click.option("--language", type=click.Choice(["en", "zh-CN"]), help="report language (or params language:)")
+@click.option("--recall", "recalls", multiple=True, metavar="ID", help="add a recall report for a lot, batch or UDI")
 @params_option
 @set_option
 @handle_errors
 def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ...], formats: tuple[str, ...],
-            jobs: int, language: str | None, params_path: str | None, sets: tuple[str, ...]) -> None:
+            jobs: int, language: str | None, recalls: tuple[str, ...], params_path: str | None,
+            sets: tuple[str, ...]) -> None:
     """Cost the period once and render every report to HTML and Excel."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -169,8 +171,31 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
 
         pack = run_pack(data=params.data, period=params.period, params=params, out_root=out,
                         lines=list(lines) or None, formats=tuple(formats) or ("html", "xlsx"), jobs=jobs,
-                        params_path=params_path, progress=progress)
+                        params_path=params_path, progress=progress, recalls=list(recalls))
     click.echo(f"{len(pack.reports)} reports for {params.period} in {pack.folder}; open {pack.folder / 'index.html'}")
+
+
+@main.command("recall")
+@click.argument("id_or_udi", metavar="ID")
+@click.option("--data", type=click.Path(), help="data folder (or params data:)")
+@click.option("--period", help="YYYY-MM (default: the latest month in the data)")
+@click.option("--direction", type=click.Choice(["forward", "backward"]), default="forward", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), help="report folder (default: outputs/recall-<ID>)")
+@click.option("--language", type=click.Choice(["en", "zh-CN"]), help="report language (or params language:)")
+@params_option
+@set_option
+@handle_errors
+def recall_cmd(id_or_udi: str, data: str | None, period: str | None, direction: str, out: str | None,
+               language: str | None, params_path: str | None, sets: tuple[str, ...]) -> None:
+    """Render the recall report (HTML and Excel) of a lot, batch or scanned UDI."""
+    from .report.run import run_recall, slug
+
+    params = params_from(params_path, {"data": data, "language": language}, sets)
+    if not params.data:
+        raise click.UsageError("no data folder: pass --data DATA or set data: in params")
+    folder = run_recall(data=params.data, trace_id=id_or_udi, params=params, direction=direction, period=period,
+                        out=out or Path("outputs") / f"recall-{slug(id_or_udi)}", params_path=params_path)
+    click.echo(f"recall report for {id_or_udi} in {folder}; open {folder / 'recall.html'}")
 
 
 def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -178,3 +178,55 @@ def browser():
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield b
         b.close()
+
+
+def test_recall_report_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    data = write_tables(tmp_path / "data", PLANT)
+    out = tmp_path / "recall"
+    args = [sys.executable, "-m", "batchkit", "recall", "L-2", "--data", str(data), "--out", str(out),
+            "--params", str(Path(__file__).parent / "data" / "contract_defaults.yaml")]
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    # L-2 went into F1 (completed, 48 good, none issued on: 460.42 at risk) and K1 (126.66):
+    # cost at risk = 460.42 + 126.66 = 587.08, the same figure the recall HTML shows
+    assert manifest["trace"]["cost_at_risk"] == 587.08
+    html = (out / "recall.html").read_text()
+    assert "CNY 587.08" in html and "上海瑞金医院" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    book = openpyxl.load_workbook(out / "recall.xlsx")
+    customers = book[next(n for n in book.sheetnames if n.startswith("Shipments by customer"))]
+    values = [c.value for c in customers["A"]][1:]
+    assert "<script>alert(1)</script>" in values and "上海瑞金医院" in values
+    bad = subprocess.run([*args[:4], "NOPE-1", *args[5:8], str(tmp_path / "nope"), *args[9:]], capture_output=True,
+                         text=True, cwd=Path(__file__).parent.parent, timeout=300)
+    assert bad.returncode == 1 and bad.stderr.startswith("error: unknown ID 'NOPE-1'")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_allocation_whatif_notebook_runs_on_its_own(tmp_path, monkeypatch):
+    """The analyst's notebook: papermill with only data and params, as in JupyterLab."""
+    import os
+
+    import papermill
+
+    data = write_tables(tmp_path / "data", PLANT)
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+    papermill.execute_notebook(str(root / "notebooks" / "allocation_whatif.ipynb"), str(tmp_path / "wi.ipynb"),
+                               kernel_name="python3", progress_bar=False, parameters={
+                                   "period": "2026-01", "data": str(data),
+                                   "params_path": str(root / "tests" / "data" / "contract_defaults.yaml"),
+                                   "output_dir": str(tmp_path),
+                                   "configs": {"machine hours": {}, "labor hours": {"default_basis": "labor_hours"}}})
+    book = openpyxl.load_workbook(tmp_path / "allocation_whatif.xlsx")
+    items = book[book.sheetnames[0]]
+    rows = {r[0]: r for r in items.iter_rows(min_row=2, values_only=True)}
+    headers = [c.value for c in items[1]]
+    # P-OH 100.00 by machine hours (S1 3, F1 1, F2 1, K1 1) vs labor hours (S1 2, F1 4, F2 1, K1 1 of 8):
+    # K1 (20 good): 16.66 -> 12.50, total 126.66 -> 122.50, unit cost 6.333 -> 6.125
+    k1 = dict(zip(headers, rows["STAPLER-9"], strict=True))
+    assert k1["machine hours (CNY)"] == pytest.approx(126.66 / 20, rel=1e-12)
+    assert k1["labor hours (CNY)"] == pytest.approx(122.50 / 20, rel=1e-12)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import io
 import logging
+import warnings
 from collections.abc import Sequence
 
 import matplotlib
@@ -36,6 +37,8 @@ def setup_fonts(language: str = "en") -> str | None:
 
     English charts keep DejaVu Sans first (the CJK font only fills in missing glyphs)."""
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    # without a CJK font the report says so once (text.font_fallback); no warning per glyph
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
     if "cjk" in _state:
         _order(_state["cjk"], language)
         return _state["cjk"]
@@ -51,7 +54,6 @@ def setup_fonts(language: str = "en") -> str | None:
         names = {f.name for f in font_manager.fontManager.ttflist}
         found = next((n for n in CJK_FAMILIES if n in names), None)
     _order(found, language)
-    plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["axes.unicode_minus"] = False
     plt.rcParams["axes.spines.top"] = False
     plt.rcParams["axes.spines.right"] = False
@@ -62,10 +64,12 @@ def setup_fonts(language: str = "en") -> str | None:
 
 
 def _order(cjk: str | None, language: str) -> None:
+    """Fonts in `font.family` order: matplotlib falls back glyph by glyph along this list, so an
+    English chart of Chinese customer names still draws them with the CJK font."""
     fonts = ["DejaVu Sans"]
     if cjk:
         fonts = [cjk, *fonts] if language == "zh-CN" else [*fonts, cjk]
-    plt.rcParams["font.sans-serif"] = fonts
+    plt.rcParams["font.family"] = fonts
 
 
 def _png(fig: plt.Figure) -> bytes:
@@ -152,6 +156,25 @@ def control_chart(values: Sequence[float], labels: Sequence[str], *, center: flo
     ax.set_xticklabels([labels[i] for i in range(0, len(labels), step)], rotation=30, ha="right", fontsize=8)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    return _png(fig)
+
+
+def grouped_bars(frame: pd.DataFrame, *, title: str, ylabel: str) -> bytes:
+    """Side-by-side bars: rows = categories (items), columns = series (configurations)."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.0))
+    n = len(frame.columns)
+    width = 0.8 / max(1, n)
+    x = np.arange(len(frame))
+    for k, col in enumerate(frame.columns):
+        ax.bar(x + (k - (n - 1) / 2) * width, frame[col].to_numpy(dtype=float), width, label=str(col),
+               color=PALETTE[k % len(PALETTE)])
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(i) for i in frame.index], rotation=30, ha="right")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    _thousands(ax)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     return _png(fig)

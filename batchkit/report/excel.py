@@ -42,7 +42,7 @@ class Sheet:
     title: str
     frame: pd.DataFrame
     chart: dict[str, Any] | None = None  # {"type": "bar"|"line", "x": col, "y": [cols], "title": str}
-    numeric: str | None = None  # one kind for every number column (wide tables), see fmt.kinds_of
+    numeric: str | dict[str, str] | None = None  # kinds for number columns, see fmt.kinds_of
 
 
 def safe_text(cell: Any, value: str) -> None:

@@ -21,12 +21,15 @@ FRACTION_COLUMNS = {"defect_rate", "scrap_rate", "yield", "share", "top_driver_s
 UNIT_COLUMNS = {"unit_cost", "reference_unit_cost", "unit_cost_a", "unit_cost_b", "unit_cost_delta"}
 
 
-def kinds_of(frame: pd.DataFrame, numeric: str | None = None) -> list[str]:
-    """The kind of every column; `numeric` forces one kind on all number columns (wide tables)."""
+def kinds_of(frame: pd.DataFrame, numeric: str | dict[str, str] | None = None) -> list[str]:
+    """The kind of every column. `numeric` is one kind for every number column (wide tables) or
+    a map column -> kind for some of them."""
     out = []
     for c in frame.columns:
         kind = kind_of(str(c), frame[c])
-        if numeric and kind in ("money", "unit", "qty", "int", "pct", "pct_points"):
+        if isinstance(numeric, dict):
+            kind = numeric.get(str(c), kind)
+        elif numeric and kind in ("money", "unit", "qty", "int", "pct", "pct_points"):
             kind = numeric
         out.append(kind)
     return out
@@ -87,7 +90,7 @@ def html_table(
     max_rows: int | None = None,
     css_class: str = "bk-table",
     highlight: pd.Series | None = None,
-    numeric: str | None = None,
+    numeric: str | dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table with translated headers; numbers right-aligned and formatted."""
     shown = frame if max_rows is None else frame.head(max_rows)

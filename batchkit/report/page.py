@@ -38,6 +38,10 @@ class Report:
     out_dir: Path | None = None
     sheets: list[Sheet] = field(default_factory=list)
     workbook: Path | None = None
+    trace: Any = None  # a TraceResult, for recall reports
+    whatif: Any = None  # an analyze.WhatIf, for the allocation what-if
+    dataset: Any = None
+    params: Any = None
 
     def __post_init__(self) -> None:
         self.t = Translator(self.language)
@@ -59,6 +63,43 @@ class Report:
             rep.note(rep.t("text.font_fallback"))
         return rep
 
+    @classmethod
+    def for_recall(cls, *, name: str, trace_id: str, direction: str = "forward", period: str = "",
+                   language: str = "en", data: str = "", params_path: str = "", output_dir: str = "") -> Report:
+        """A recall report: trace `trace_id` (a lot, a batch or a scanned UDI) in `data`."""
+        from ..params import load_params
+        from ..trace import trace
+
+        params = load_params(params_path or None)
+        result = trace(data or params.data or "", trace_id, direction=direction,  # type: ignore[arg-type]
+                       period=period or None, params=params)
+        run = RunData(period=result.period, currency=params.currency, tables={})
+        rep = cls(name=name, data=run, language=language, out_dir=Path(output_dir) if output_dir else None)
+        rep.trace = result
+        return rep
+
+    @classmethod
+    def for_whatif(cls, *, name: str, configs: dict[str, Any], period: str, language: str = "en", data: str = "",
+                   params_path: str = "", output_dir: str = "") -> Report:
+        """An allocation what-if: the dataset is loaded and priced once; `rep.compare(configs)` re-allocates."""
+        from ..load import load_dataset
+        from ..params import load_params
+
+        params = load_params(params_path or None, {"period": period})
+        ds = load_dataset(data or params.data, params)
+        run = RunData(period=period, currency=params.currency, tables={})
+        rep = cls(name=name, data=run, language=language, out_dir=Path(output_dir) if output_dir else None)
+        rep.dataset, rep.params = ds, params
+        rep.compare(configs)
+        return rep
+
+    def compare(self, configs: dict[str, Any]) -> Any:
+        """Cost the period under each allocation configuration (the first is the baseline)."""
+        from ..analyze import whatif
+
+        self.whatif = whatif(self.dataset, configs, self.data.period, self.params)
+        return self.whatif
+
     # ------------------------------------------------------------ sections
 
     def heading(self, key: str, **fields: Any) -> None:
@@ -79,7 +120,7 @@ class Report:
 
     def table(self, title_key: str, frame: pd.DataFrame, *, max_rows: int | None = 40, excel: bool = True,
               chart: dict[str, Any] | None = None, highlight: pd.Series | None = None, sheet: str | None = None,
-              numeric: str | None = None, **fields: Any) -> None:
+              numeric: str | dict[str, str] | None = None, **fields: Any) -> None:
         """Show a formatted table and keep all of its rows for the workbook."""
         title = self.t(title_key, **fields)
         if frame.empty:

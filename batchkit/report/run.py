@@ -56,8 +56,9 @@ def slug(line: str) -> str:
     return f"{ascii_part}-{digest}" if ascii_part else digest
 
 
-def plan_reports(lines: list[str], language: str, t: Translator) -> list[dict[str, Any]]:
-    """The reports of a pack: overview, data quality, and one per product line."""
+def plan_reports(lines: list[str], language: str, t: Translator, recalls: list[str] | None = None
+                 ) -> list[dict[str, Any]]:
+    """The reports of a pack: overview, data quality, one per product line, one per recall ID."""
     reports = [
         {"name": "period_overview", "notebook": "period_overview", "line": "all", "title": t("title.period_overview")},
         {"name": "data_quality", "notebook": "data_quality", "line": "all", "title": t("title.data_quality")},
@@ -65,6 +66,9 @@ def plan_reports(lines: list[str], language: str, t: Translator) -> list[dict[st
     for line in lines:
         reports.append({"name": f"line-{slug(line)}", "notebook": "product_line", "line": line,
                         "title": t("title.product_line", line=line)})
+    for trace_id in recalls or []:
+        reports.append({"name": f"recall-{slug(trace_id)}", "notebook": "recall", "line": "all",
+                        "trace_id": trace_id, "title": t("title.recall", id=trace_id)})
     return reports
 
 
@@ -74,14 +78,15 @@ def _meta(report: dict[str, Any], period: str, t: Translator, manifest_hash: str
     return {
         "title": report["title"],
         "meta": [[t("meta.period"), period], [t("meta.line"), line], [t("meta.currency"), currency],
-                 [t("meta.manifest"), manifest_hash], [t("meta.generated"), now]],
+                 *([[t("meta.manifest"), manifest_hash]] if manifest_hash else []), [t("meta.generated"), now]],
         "footer": t("footer", version=__version__, contract=CONTRACT_VERSION, manifest=manifest_hash),
     }
 
 
 def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: str | Path,
              lines: list[str] | None = None, formats: tuple[str, ...] = ("html", "xlsx"), jobs: int = 2,
-             params_path: str | None = None, progress: Progress | None = None) -> PackResult:
+             params_path: str | None = None, progress: Progress | None = None,
+             recalls: list[str] | None = None) -> PackResult:
     """Cost `data` for `period` and render the report pack into `out_root/<period>`."""
     ds = load_dataset(data, params)
     result = cost(ds, period, params)  # a data error stops here: nothing is written
@@ -105,7 +110,7 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
                 write_parquet(frame, tables / sub / f"{name}.parquet")
         manifest_hash = str(result.extras["manifest_sha256"])[:12]
         (tmp / "notebooks").mkdir()
-        reports = plan_reports(chosen, params.language, t)
+        reports = plan_reports(chosen, params.language, t, recalls)
         job_list = [_job(r, tmp, period, params, data, params_path, formats, t, manifest_hash) for r in reports]
         statuses = run_jobs(job_list, jobs, Path(kroot), progress)
         for r in reports:
@@ -124,6 +129,18 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
 def _job(report: dict[str, Any], tmp: Path, period: str, params: Params, data: str | Path | None,
          params_path: str | None, formats: tuple[str, ...], t: Translator, manifest_hash: str) -> dict[str, Any]:
     name = report["name"]
+    parameters: dict[str, Any] = {
+        "period": period,
+        "language": params.language,
+        "data": str(Path(data).resolve()) if data else "",
+        "params_path": str(Path(params_path).resolve()) if params_path else "",
+        "output_dir": str(tmp) if "xlsx" in formats else "",
+        "report_name": name,
+    }
+    if report["notebook"] == "recall":
+        parameters.update(trace_id=report["trace_id"], direction=report.get("direction", "forward"))
+    else:
+        parameters.update(product_line=report["line"], run_dir=str(tmp))
     return {
         "name": name,
         "notebook": str(NOTEBOOKS / f"{report['notebook']}.ipynb"),
@@ -131,18 +148,38 @@ def _job(report: dict[str, Any], tmp: Path, period: str, params: Params, data: s
         "html": str(tmp / f"{name}.html"),
         "cwd": str(tmp),
         "formats": list(formats),
-        "parameters": {
-            "period": period,
-            "product_line": report["line"],
-            "language": params.language,
-            "run_dir": str(tmp),
-            "data": str(Path(data).resolve()) if data else "",
-            "params_path": str(Path(params_path).resolve()) if params_path else "",
-            "output_dir": str(tmp) if "xlsx" in formats else "",
-            "report_name": name,
-        },
+        "parameters": parameters,
         "meta": _meta(report, period, t, manifest_hash, params.currency),
     }
+
+
+def run_recall(*, data: str | Path | None, trace_id: str, params: Params, out: str | Path,
+               direction: str = "forward", period: str | None = None, params_path: str | None = None,
+               formats: tuple[str, ...] = ("html", "xlsx")) -> Path:
+    """Render the recall report of one lot, batch or UDI into `out` (replaced atomically)."""
+    import json
+
+    from ..trace import trace
+
+    # trace first: an unknown ID or a bad UDI is a clear error before anything is written
+    found = trace(data or params.data or "", trace_id, direction=direction,  # type: ignore[arg-type]
+                  period=period, params=params)
+    t = Translator(params.language)
+    report = {"name": "recall", "notebook": "recall", "line": "all", "trace_id": trace_id, "direction": direction,
+              "title": t("title.recall", id=trace_id)}
+    with atomic_folder(Path(out)) as tmp, tempfile.TemporaryDirectory(prefix="batchkit-kernel-") as kroot:
+        (tmp / "notebooks").mkdir()
+        job = _job(report, tmp, found.period, params, data, params_path, formats, t, "")
+        status = run_jobs([job], 1, Path(kroot))["recall"]
+        summary = {"command": "recall", "batchkit_version": __version__, "contract_version": CONTRACT_VERSION,
+                   "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+                   "trace": {k: v for k, v in found.to_json_dict().items() if k not in ("batches", "lots",
+                                                                                       "shipments")},
+                   "report": status}
+        (tmp / "manifest.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    if not status["ok"]:
+        raise ReportError(f"the recall report failed: {status['error']}", failed=["recall"])
+    return Path(out).resolve()
 
 
 def _write_run_manifest(folder: Path, cost_manifest: dict[str, Any], reports: list[dict[str, Any]],

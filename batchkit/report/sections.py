@@ -188,3 +188,89 @@ def wip_days(rep: Report) -> None:
     series = days.set_index("product_line")["avg_wip_days"].sort_values(ascending=False)
     rep.chart(charts.bars(series, title=ct("chart.wip_days"), xlabel=ct("col.days_open")), "chart.wip_days")
     rep.table("section.wip_days", days, max_rows=None)
+
+
+# ------------------------------------------------------------------ recall
+
+
+def recall_summary(rep: Report) -> None:
+    """What was traced, the UDI it came from, and the headline figures of the recall."""
+    tr = rep.trace
+    cur = rep.data.currency
+    at_risk = "" if tr.cost_at_risk is None else money(tr.cost_at_risk, cur)
+    rep.text("text.recall_intro", kind=rep.t(f"recall.kind_{tr.kind}"), id=tr.id,
+             direction=rep.t(f"recall.{tr.direction}"), period=tr.period)
+    if tr.udi:
+        udi = pd.DataFrame({"field": list(tr.udi.keys()), "value": [str(v) for v in tr.udi.values()]})
+        rep.table("section.udi", udi, max_rows=None, excel=True)
+    rep.kpis([
+        ("kpi.cost_at_risk", at_risk or "-"),
+        ("kpi.affected_batches", _fmt_int(len(tr.batches))),
+        ("kpi.customers", _fmt_int(tr.shipments["customer"].nunique() if len(tr.shipments) else 0)),
+        ("kpi.units_shipped", _fmt_int(float(tr.shipments["qty"].sum()) if len(tr.shipments) else 0)),
+    ])
+    for warning in tr.warnings:
+        rep.note(warning)
+
+
+def recall_customers(rep: Report) -> None:
+    customers = rep.trace.customers
+    if customers.empty:
+        rep.note(rep.t("text.no_shipments"))
+        return
+    ct = rep.chart_t
+    top = customers.sort_values("qty", ascending=False).head(15).set_index("customer")["qty"]
+    rep.chart(charts.bars(top, title=ct("chart.recall_customers"), xlabel=ct("col.qty"), integer=True),
+              "chart.recall_customers")
+    rep.table("section.recall_customers", customers.sort_values("qty", ascending=False), max_rows=50)
+
+
+def recall_batches(rep: Report) -> None:
+    rep.table("section.recall_batches", rep.trace.batches, max_rows=60)
+    rep.table("section.recall_shipments", rep.trace.shipments, max_rows=60)
+
+
+def recall_lots(rep: Report) -> None:
+    rep.table("section.recall_lots", rep.trace.lots, max_rows=60)
+
+
+# ------------------------------------------------------------------ allocation what-if
+
+
+def whatif_items(rep: Report) -> None:
+    """Unit cost of each item's good output under each configuration, and the change vs the baseline."""
+    wi = rep.whatif
+    names = list(wi.configs)
+    items = wi.items
+    pct_cols = [f"change_pct_{n}" for n in names[1:]]
+    if pct_cols:
+        order = items[pct_cols].abs().max(axis=1).sort_values(ascending=False).index
+        moved = items.loc[order].head(12).set_index("item_id")[pct_cols]
+        moved.columns = names[1:]
+        ct = rep.chart_t
+        rep.chart(charts.grouped_bars(moved, title=ct("chart.whatif_items"), ylabel=ct("col.change_pct")),
+                  "chart.whatif_items")
+        items = items.loc[order]
+    rep.text("text.whatif_intro", baseline=names[0], n=f"{len(names) - 1}")
+    shown = items.rename(columns={**{f"change_{n}": f"Δ {n}" for n in names[1:]},
+                                  **{f"change_pct_{n}": f"Δ% {n}" for n in names[1:]}})
+    kinds = {**{n: "unit" for n in names}, **{f"Δ {n}": "unit" for n in names[1:]},
+             **{f"Δ% {n}": "pct_points" for n in names[1:]}}
+    rep.table("section.whatif_items", shown.reset_index(drop=True), max_rows=40, numeric=kinds)
+
+
+def whatif_movers(rep: Report) -> None:
+    movers = rep.whatif.movers
+    rep.table("section.whatif_movers", movers[movers["rank_abs"] <= 15].drop(columns=["rank_abs", "rank_pct"]),
+              max_rows=45)
+
+
+def whatif_pools(rep: Report) -> None:
+    """Which batches gain or lose in each pool (the largest shifts)."""
+    sens = rep.whatif.sensitivity
+    change_cols = [c for c in sens.columns if c.startswith("change_")]
+    if sens.empty or not change_cols:
+        return
+    order = sens[change_cols].abs().max(axis=1).sort_values(ascending=False).index
+    rep.table("section.whatif_pools", sens.loc[order].head(200).reset_index(drop=True), max_rows=30,
+              numeric="money")
