@@ -70,22 +70,22 @@ class _Kernel:
         self.log = open(kernel_root / f"kernel-{id(self)}.log", "ab")  # noqa: SIM115 (closed in stop)
         self.kc: Any = None
 
-    async def start(self) -> None:
-        await self.km.start_kernel(cwd=self.cwd, stdout=self.log, stderr=self.log)
+    async def _connect(self) -> None:
         self.kc = self.km.client()
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=120)
         self.kc.allow_stdin = False
         await self.kc.execute_interactive(PRELOAD, timeout=120)
 
+    async def start(self) -> None:
+        await self.km.start_kernel(cwd=self.cwd, stdout=self.log, stderr=self.log)
+        await self._connect()
+
     async def reset(self) -> None:
         if not await self.km.is_alive():
             self.kc.stop_channels()
             await self.km.restart_kernel(now=True)
-            self.kc = self.km.client()
-            self.kc.start_channels()
-            await self.kc.wait_for_ready(timeout=120)
-            self.kc.allow_stdin = False
+            await self._connect()
         await self.kc.execute_interactive(RESET, timeout=60)
 
     async def stop(self) -> None:
