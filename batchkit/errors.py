@@ -62,3 +62,21 @@ class ReportError(BatchkitError):
     def __init__(self, message: str, *, failed: list[str] | None = None) -> None:
         super().__init__(message)
         self.failed = failed or []
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a command: unwinds like Ctrl-C, so nothing half-written is kept."""
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signal_name = name
+        self.exit_code = 128 + signum
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code a command ends with after `exc` (contract section 5; 3 = a bug)."""
+    if isinstance(exc, BatchkitError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return getattr(exc, "exit_code", 130)
+    return 3
