@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import money
 from .errors import DataError
 from .findings import Findings
 from .model import Dataset
@@ -81,9 +82,11 @@ def number_column(
 ) -> pd.Series:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if pa.types.is_decimal(arr.type):
+        arr = arr.cast(pa.string())  # exact: the decimal's digits parse to the same float64 as in a CSV
     t = arr.type
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        values = arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False).astype("float64")
         bad = ~np.isfinite(values) & ~pd.isna(values)
     else:
         text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
@@ -118,9 +121,30 @@ def number_column(
         raw_text = _as_text(arr).to_pandas().to_numpy()
         findings.add_rows(
             "error", "non_numeric", table, rows[idx], column, raw_text[idx],
-            [f"{source} row {rows[i]} column {column}: {raw_text[i]!r} is not a number" for i in idx],
+            [f"{source} row {rows[i]} column {column}: {raw_text[i]!r} is not a number{_number_hint(raw_text[i])}"
+             for i in idx],
         )
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) >= money.MAX_ABS
+    if huge.any():
+        idx = np.flatnonzero(huge)
+        findings.add_rows(
+            "error", "number_too_large", table, rows[idx], column, values[idx],
+            [f"{source} row {rows[i]} column {column}: {values[i]:g} is too large (batchkit computes amounts and "
+             f"quantities below {money.MAX_ABS:,.0f} exactly)" for i in idx],
+        )
+        values = np.where(huge, np.nan, values)
     return pd.Series(values, dtype="float64")
+
+
+def _number_hint(raw: str) -> str:
+    """The likely fix for a common non-number."""
+    s = unicodedata.normalize("NFKC", str(raw)).strip()
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}", s):
+        return f" (a decimal comma? write {s.replace(',', '.')})"
+    if s.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return " (NaN and infinity are not amounts: leave the cell empty if the value is unknown)"
+    return ""
 
 
 def date_column(

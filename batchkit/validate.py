@@ -85,8 +85,8 @@ def check_empty_required(ds: Dataset, post: Postings, out: Findings) -> None:
 def _unparsed(ds: Dataset, table: str, column: str, frame: pd.DataFrame) -> np.ndarray:
     """Rows already reported as unparseable for this column (not reported twice)."""
     f = ds.findings
-    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(["non_numeric", "bad_date",
-                                                                                  "bad_period"])]["row"]
+    unparsed = ["non_numeric", "number_too_large", "bad_date", "bad_period"]
+    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(unparsed)]["row"]
     return frame["_row"].isin(set(rows.dropna().astype(int))).to_numpy()
 
 
