@@ -440,9 +440,10 @@ def validate(ds: Dataset) -> pd.DataFrame:
         return ds.cache["findings"]
     out = Findings()
     structural = ds.findings
-    blocked = set(structural.loc[structural["check"].isin(["missing_table", "unreadable", "empty_file",
-                                                           "encoding", "csv_parse"]), "table"])
-    if not ({"batches", "material_issues"} & blocked):
+    # a required table that could not be read at all (its reason is already a finding) would only
+    # add a cascade of consequences: check the rest once it is fixed
+    required = [name for name, spec in TABLES.items() if spec.required]
+    if all(name in ds.tables for name in required):
         p = post(ds)
         for check in CHECKS:
             check(ds, p, out)
