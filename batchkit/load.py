@@ -43,9 +43,11 @@ def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     if pa.types.is_floating(t):
         floats = arr.to_numpy(zero_copy_only=False)
         finite = np.isfinite(floats)
-        if np.all(np.equal(np.mod(floats[finite], 1), 0)):
+        whole = floats[finite]
+        if np.all(np.equal(np.mod(whole, 1), 0)) and np.all(np.abs(whole) < 2.0**53):  # exact as int64
             ints = pa.array(np.where(finite, floats, 0).astype(np.int64)).cast(pa.string())
             return pc.if_else(pa.array(finite), ints, pa.scalar("", pa.string()))
+        arr = pc.if_else(pa.array(np.isnan(floats)), pa.scalar(None, t), arr)  # NaN is a missing value
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
         return pc.strftime(arr, format="%Y-%m-%d").cast(pa.string())
     return pc.fill_null(arr.cast(pa.string()), "")
@@ -163,8 +165,8 @@ def date_column(
         arr = arr.combine_chunks()
     t = arr.type
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
-        days = arr.cast(pa.timestamp("s")).cast(pa.date32()) if pa.types.is_timestamp(t) else arr
-        out = days.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        # straight to the day: a cast through seconds refuses sub-second timestamps; pre-1970 days are floored
+        out = arr.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
         return pd.Series(out.astype("datetime64[s]"))
     text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)

@@ -93,7 +93,9 @@ def muldiv_round(a: np.ndarray, b: np.ndarray, c: np.ndarray | int) -> np.ndarra
         out[small] = round_half_away(a[small] * b[small], c_arr[small])
     if big.any():
         num = a[big].astype(object) * b[big].astype(object)
-        out[big] = round_half_away(num, c_arr[big].astype(object)).astype(np.int64)
+        exact = round_half_away(num, c_arr[big].astype(object))
+        # beyond int64 the row is refused by validation (amount_too_large); saturate rather than fail here
+        out[big] = np.clip(exact, -int(_SAFE), int(_SAFE)).astype(np.int64)
     return out
 
 

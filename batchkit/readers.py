@@ -173,6 +173,8 @@ def read_csv(
         raise DataError(f"{path.name} row 1: the header cannot be parsed ({exc})", table=table, row=1,
                         check="csv_parse") from None
 
+    body = utf8 if utf8.endswith((b"\n", b"\r")) else utf8 + b"\n"  # Arrow cannot skip a header with no newline
+
     def read(threads: bool) -> tuple[pa.Table, list[Any]]:
         bad: list[Any] = []
 
@@ -181,7 +183,7 @@ def read_csv(
             return "skip"
 
         tbl = pv.read_csv(
-            io.BytesIO(utf8),
+            io.BytesIO(body),
             read_options=pv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1),
             # blank lines are kept (as empty rows `load` drops) so the row numbers after them stay right
             parse_options=pv.ParseOptions(

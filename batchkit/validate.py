@@ -116,6 +116,22 @@ def check_precision(ds: Dataset, post: Postings, out: Findings) -> None:
                   lambda r, c=col.name: f"{r[c]!r} has more than {money.MAX_PLACES} decimals; rounded")
 
 
+def check_amounts(ds: Dataset, post: Postings, out: Findings) -> None:
+    """Row amounts (qty x unit cost, hours x rate) too large to total exactly in cents."""
+    limit = money.MAX_ABS * 100
+    for table, frame, cents, column, what in (
+        ("material_issues", post.material, "cents", "qty", ("qty", "unit cost")),
+        ("operations", post.operations, "labor_cents", "labor_hours", ("labor_hours", "labor rate")),
+        ("operations", post.operations, "machine_cents", "machine_hours", ("machine_hours", "machine rate")),
+    ):
+        if table not in ds.tables or frame.empty:
+            continue
+        huge = np.abs(frame[cents].to_numpy(dtype="float64")) >= limit
+        _flag(out, ds, table, ds.tables[table], huge, "error", "amount_too_large", column,
+              lambda r, w=what: f"{w[0]} x {w[1]} is too large (batchkit totals amounts below "
+              f"{money.MAX_ABS:,.0f} exactly)")
+
+
 def check_duplicate_keys(ds: Dataset, post: Postings, out: Findings) -> None:
     for name, frame in ds.tables.items():
         spec = TABLES[name]
@@ -418,6 +434,7 @@ CHECKS: list[Check] = [
     check_empty_required,
     check_signs,
     check_precision,
+    check_amounts,
     check_duplicate_keys,
     check_duplicate_rows,
     check_orphans,

@@ -228,6 +228,10 @@ CASES: list[Case] = [
     Case("number too large to compute exactly", edit("cost_pools", "100.00", "1e20"),
          "cost_pools.csv row 2 column amount: 1e+20 is too large (batchkit computes amounts and quantities below "
          "10,000,000,000,000 exactly)"),
+    Case("row amount too large (qty x unit cost)", edit("material_issues", "S1,RESIN,L-1,10,12.5",
+                                                         "S1,RESIN,L-1,400000000,400000000"),
+         "material_issues.csv row 2 column qty: qty x unit cost is too large (batchkit totals amounts below "
+         "10,000,000,000,000 exactly)"),
     Case("duplicate doc_id lines", append("material_issues", "F2,TUBE,L-2,5,0.125,2026-01-16,D3"),
          "material_issues.csv row 6 column doc_id: document line 'D3' already appears in row 4 (posted twice?)"),
     Case("rate gap (no rate on a booking date)",
@@ -320,6 +324,11 @@ CASES: list[Case] = [
          ("numeric_id", "batches", 1, "item_id"), "read as text '4711'", summary_value("S1", "item_id", "4711")),
     Case("empty optional table (header only)", csv("direct_costs", "batch_id,cost_element,amount,date\n"),
          "", None, "no direct costs; no finding", UNCHANGED),
+    Case("required table with a header and no rows (no final newline)",
+         raw("material_issues", b"batch_id,material_id,lot_id,qty,unit_cost,date,doc_id"),
+         "material_issues.csv: the table has no rows", ("empty_table", "material_issues", None, ""),
+         # S1 = labor 2 h x 50 + machine 3 h x 80 + pool 3/5 x 100.00 = 100 + 240 + 60
+         "nothing issued: batches cost their hours and pools only (S1 400.00)", total("S1", 400.0)),
     Case("period written 2026-1", edit("cost_pools", "2026-01,100.00", "2026-1,100.00"),
          "cost_pools.csv row 2 column period: '2026-1' read as 2026-01 (periods should be YYYY-MM)",
          ("period_format", "cost_pools", 2, "period"), "read as 2026-01",

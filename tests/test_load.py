@@ -235,3 +235,19 @@ def test_gbk_lines_then_utf8_lines_are_refused_not_read_as_mojibake(make_data):
     # all GBK is still fine, and so is all GBK when said explicitly
     (folder / "batches.csv").write_bytes(BATCHES_ZH.encode("gbk"))
     assert batchkit.load_dataset(folder, params)["batches"]["product_line"].tolist() == ["导管"] * 3
+
+
+def test_parquet_timestamps_with_milliseconds_and_float_ids(make_data):
+    """Found by fuzzing: sub-second timestamps used to crash the date cast; big or NaN float IDs became garbage."""
+    folder = _data_without_batches(make_data)
+    pq.write_table(pa.table({
+        "batch_id": ["S1", "F1", "F2"], "item_id": pa.array([1e20, float("nan"), 4711.5]),
+        "product_line": ["catheters"] * 3,
+        "start_date": pa.array([dt.datetime(2026, 1, 2, 0, 0, 0, 1000), dt.datetime(2026, 1, 12, 23, 59, 59, 999000),
+                                dt.datetime(2026, 1, 15)], pa.timestamp("ms")),
+        "qty_started": [100, 50, 40], "qty_good": [90, 48, 0],
+    }), folder / "batches.parquet")
+    b = batchkit.load_dataset(folder, Params())["batches"]
+    assert b["start_date"].tolist() == [pd.Timestamp("2026-01-02"), pd.Timestamp("2026-01-12"),
+                                        pd.Timestamp("2026-01-15")]
+    assert b["item_id"].iloc[0] == "1e+20" and pd.isna(b["item_id"].iloc[1]) and b["item_id"].iloc[2] == "4711.5"
