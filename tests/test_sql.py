@@ -132,21 +132,27 @@ def test_the_same_plant_from_postgres_and_from_csv_gives_identical_cost_tables(p
     print(f"\n12 tables loaded from PostgreSQL and costed in {seconds:.2f} s")
 
 
-def test_postgres_values_are_typed_like_csv_cells(postgres):
-    engine = sa.create_engine(postgres.url())
+def execute(url: str, *statements: str) -> None:
+    """Run SQL statements in one transaction."""
+    engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS typed")
-        conn.exec_driver_sql(
-            "CREATE TABLE typed (batch_id integer, item_id text, product_line varchar(20), site char(2), "
-            "start_date date, end_date timestamptz, qty_started numeric, qty_good bigint, qty_scrap double precision,"
-            " status boolean, uom uuid)")
-        conn.exec_driver_sql(
-            "INSERT INTO typed VALUES "
-            "(123, '00123', 'catheters', 'SZ', '2026-01-02', '2026-01-10 03:30:00+08', 0.1, 9007199254740993, 0.3,"
-            " true, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),"
-            "(7, '0042', 'stents', NULL, '2026-01-03', NULL, 12345678.1234, 0, NULL, NULL, NULL)")
+        for statement in statements:
+            conn.exec_driver_sql(statement)
     engine.dispose()
-    os.environ["BATCHKIT_TEST_PG"] = postgres.url()
+
+
+def test_postgres_values_are_typed_like_csv_cells(postgres, monkeypatch):
+    execute(
+        postgres.url(),
+        "DROP TABLE IF EXISTS typed",
+        "CREATE TABLE typed (batch_id integer, item_id text, product_line varchar(20), site char(2), "
+        "start_date date, end_date timestamptz, qty_started numeric, qty_good bigint, qty_scrap double precision,"
+        " status boolean, uom uuid)",
+        "INSERT INTO typed VALUES "
+        "(123, '00123', 'catheters', 'SZ', '2026-01-02', '2026-01-10 03:30:00+08', 0.1, 9007199254740993, 0.3,"
+        " true, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),"
+        "(7, '0042', 'stents', NULL, '2026-01-03', NULL, 12345678.1234, 0, NULL, NULL, NULL)")
+    monkeypatch.setenv("BATCHKIT_TEST_PG", postgres.url())
     params = Params.model_validate({"sources": {"batches": {"url_env": "BATCHKIT_TEST_PG",
                                                             "query": "SELECT * FROM typed ORDER BY batch_id DESC"}}})
     ds = batchkit.load_dataset(None, params)
@@ -173,14 +179,12 @@ def test_postgres_values_are_typed_like_csv_cells(postgres):
 
 def test_a_big_result_is_fetched_in_batches_quickly(postgres):
     n = 200_000
-    engine = sa.create_engine(postgres.url())
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS big_issues")
-        conn.exec_driver_sql(
-            "CREATE TABLE big_issues AS SELECT 'B' || mod(i, 1000) AS batch_id, 'M1' AS material_id, 'L1' AS lot_id, "
-            "mod(i, 97)::numeric(12,4) + 0.125 AS qty, 1.5::numeric(12,4) AS unit_cost, "
-            f"DATE '2026-01-01' + mod(i, 28) AS date, i AS doc_id FROM generate_series(1, {n}) AS i")
-    engine.dispose()
+    execute(
+        postgres.url(),
+        "DROP TABLE IF EXISTS big_issues",
+        "CREATE TABLE big_issues AS SELECT 'B' || mod(i, 1000) AS batch_id, 'M1' AS material_id, 'L1' AS lot_id, "
+        "mod(i, 97)::numeric(12,4) + 0.125 AS qty, 1.5::numeric(12,4) AS unit_cost, "
+        f"DATE '2026-01-01' + mod(i, 28) AS date, i AS doc_id FROM generate_series(1, {n}) AS i")
     params = Params.model_validate({"sources": {"material_issues": {
         "url": postgres.url(), "query": "SELECT * FROM big_issues"}}})
     t0 = time.perf_counter()
