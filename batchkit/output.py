@@ -165,16 +165,25 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     if not _safe_to_replace(out):
         raise BatchkitError(f"{out} exists and is not a batchkit output folder (no manifest.json); "
                             "choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
-    tmp = _sibling(out, "tmp")
-    tmp.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(out)
+        tmp = _sibling(out, "tmp")
+        tmp.mkdir()
+    except FileExistsError as exc:
+        raise BatchkitError(f"cannot write to {out}: {exc.filename or out.parent} is a file, not a folder") from None
+    except OSError as exc:
+        raise BatchkitError(f"cannot write to {out}: {exc.strerror or exc}") from None
     try:
         yield tmp
         _fsync_tree(tmp)
         swap_into_place(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full or failing disk: say so, the previous result is intact
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise BatchkitError(f"could not write the outputs{where}: {exc.strerror or exc}; {out} was left as "
+                                "it was") from None
         raise
 
 

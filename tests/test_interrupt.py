@@ -147,3 +147,28 @@ def test_two_rename_fallback_replaces_the_folder(tmp_path, monkeypatch):
             (tmp / "manifest.json").write_text(text)
     assert (out / "manifest.json").read_text() == "second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
+def test_an_unwritable_output_location_is_one_clear_error(make_data, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    out = tmp_path / "a_file" / "2026-01"
+    proc = batchkit("cost", str(make_data()), "--period", "2026-01", "--out", str(out))
+    assert proc.returncode == 1
+    assert proc.stderr == f"error: cannot write to {out}: {out.parent} is a file, not a folder\n"
+
+
+def test_a_failing_disk_while_writing_leaves_the_previous_result(previous, monkeypatch):
+    out, before = previous
+
+    def full(frame, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("batchkit.output.write_parquet", full)
+    from batchkit.errors import BatchkitError
+    from batchkit.params import Params
+    from batchkit.pipeline import cost_to_folder
+
+    with pytest.raises(BatchkitError, match=r"^could not write the outputs \(.*\.parquet\): No space left on device; "
+                                            f"{out} was left as it was$"):
+        cost_to_folder(previous_data(out), "2026-01", out, Params())
+    assert _snapshot(out) == before and _siblings(out) == []
