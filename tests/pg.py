@@ -26,9 +26,9 @@ class PostgresUnavailable(RuntimeError):
     pass
 
 
-def find_bindir() -> Path:
+def find_bindir(base: Path = Path("/usr/lib/postgresql")) -> Path:
     """The newest /usr/lib/postgresql/N/bin with initdb, else initdb on PATH."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+    found = sorted(base.glob("*/bin/initdb"),
                    key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
     if found:
         return found[-1].parent

@@ -293,3 +293,16 @@ def test_masking_covers_query_parameters_and_escaped_passwords():
     assert scrub(f"failed for {url}: bad p@ss / p%40ss / top", url) == \
         f"failed for {mask_url(url)}: bad *** / *** / ***"
     assert mask_url("not a url") == "<unparseable url>"
+
+
+def test_missing_server_binaries_fail_loudly_with_the_fix(tmp_path, monkeypatch):
+    from tests.pg import PostgresUnavailable, find_bindir
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PostgresUnavailable, match=r"run scripts/system-deps.sh .* or set BATCHKIT_SKIP_POSTGRES=1"):
+        find_bindir(tmp_path)
+    (tmp_path / "13" / "bin").mkdir(parents=True)
+    (tmp_path / "13" / "bin" / "initdb").touch()
+    (tmp_path / "9" / "bin").mkdir(parents=True)
+    (tmp_path / "9" / "bin" / "initdb").touch()
+    assert find_bindir(tmp_path) == tmp_path / "13" / "bin"  # the newest version, by number
