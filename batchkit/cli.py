@@ -43,7 +43,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except KeyboardInterrupt as exc:
             name = getattr(exc, "signal_name", "SIGINT")
-            _fail(f"interrupted ({name}); nothing was written", getattr(exc, "exit_code", 130))
+            what = "the outputs had just been written, complete" if getattr(exc, "committed", False) else \
+                "nothing was written"
+            _fail(f"interrupted ({name}); {what}", getattr(exc, "exit_code", 130))
         except Exception as exc:  # a bug: say so plainly
             if ctx.find_root().params.get("debug"):
                 raise
@@ -68,6 +70,7 @@ set_option = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
+    Interrupted.received.append(signum)
     raise Interrupted(signum, signal.Signals(signum).name)
 
 

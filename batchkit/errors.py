@@ -7,6 +7,9 @@ bug and only shows a traceback with `--debug`.
 
 from __future__ import annotations
 
+import signal
+from typing import ClassVar
+
 
 class BatchkitError(Exception):
     """Base of every error caused by input, params or the environment."""
@@ -65,12 +68,26 @@ class ReportError(BatchkitError):
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM during a command: unwinds like Ctrl-C, so nothing half-written is kept."""
+    """SIGINT or SIGTERM during a command: unwinds like Ctrl-C, so nothing half-written is kept.
+
+    The signals are also remembered in `received`: an exception raised while Python runs a
+    finalizer is only printed ("Exception ignored ..."), so the output writer checks the
+    record before it commits, and a swallowed interrupt still stops the run.
+    """
+
+    received: ClassVar[list[int]] = []
 
     def __init__(self, signum: int, name: str) -> None:
         super().__init__(name)
         self.signal_name = name
         self.exit_code = 128 + signum
+        self.committed = False  # True when it arrived just after the outputs were swapped into place
+
+    @classmethod
+    def raise_if_received(cls) -> None:
+        if cls.received:
+            signum = cls.received[0]
+            raise cls(signum, signal.Signals(signum).name)
 
 
 def exit_code_of(exc: BaseException) -> int:

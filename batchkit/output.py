@@ -34,7 +34,7 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
 from . import __version__, money
-from .errors import BatchkitError
+from .errors import BatchkitError, Interrupted
 from .schema import CONTRACT_VERSION
 
 # Money columns are exact cents: written with two decimals in CSV.
@@ -176,6 +176,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         raise BatchkitError(f"cannot write to {out}: {exc.strerror or exc}") from None
     try:
         yield tmp
+        Interrupted.raise_if_received()  # an interrupt whose exception was swallowed still stops the run
         _fsync_tree(tmp)
         swap_into_place(tmp, out)
     except BaseException as exc:
@@ -253,15 +254,23 @@ def swap_into_place(tmp: Path, out: Path) -> None:
     renames there is one where it is missing, and `clean_leftovers` puts
     the previous result back if the process dies just then.
     """
-    with _signals_deferred():
-        if out.exists() and _exchange(tmp, out):
-            old = tmp  # after the exchange, tmp holds the previous result
-        else:
-            old = _sibling(out, "old")
-            if out.exists():
-                os.rename(out, old)
-            os.rename(tmp, out)
-        _fsync_dir(out.parent)
+    done = False
+    try:
+        with _signals_deferred():
+            Interrupted.raise_if_received()
+            if out.exists() and _exchange(tmp, out):
+                old = tmp  # after the exchange, tmp holds the previous result
+            else:
+                old = _sibling(out, "old")
+                if out.exists():
+                    os.rename(out, old)
+                os.rename(tmp, out)
+            done = True
+            _fsync_dir(out.parent)
+    except KeyboardInterrupt as exc:  # held back during the swap, delivered as the mask lifts
+        if done:
+            exc.committed = True  # type: ignore[attr-defined]
+        raise
     # a kill while this runs leaves a hidden sibling that the next run removes
     shutil.rmtree(old, ignore_errors=True)
 

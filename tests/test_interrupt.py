@@ -95,8 +95,7 @@ def test_sigterm_and_sigint_exit_cleanly_and_write_nothing(big_data, previous, s
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
     name = signal.Signals(sig).name
-    assert proc.returncode == 128 + sig
-    assert stderr == f"error: interrupted ({name}); nothing was written\n"
+    assert (proc.returncode, stderr) == (128 + sig, f"error: interrupted ({name}); nothing was written\n")
     assert _snapshot(out) == before
     assert _siblings(out) == []
     last = json.loads((out.parent / "run.log").read_text().splitlines()[-1])
@@ -172,3 +171,41 @@ def test_a_failing_disk_while_writing_leaves_the_previous_result(previous, monke
                                             f"{out} was left as it was$"):
         cost_to_folder(previous_data(out), "2026-01", out, Params())
     assert _snapshot(out) == before and _siblings(out) == []
+
+
+def test_an_interrupt_whose_exception_was_swallowed_still_stops_the_commit(previous, monkeypatch):
+    """Python only prints an exception raised inside a finalizer; the recorded signal still stops the swap."""
+    from batchkit.errors import Interrupted
+    from batchkit.params import Params
+    from batchkit.pipeline import cost_to_folder
+
+    out, before = previous
+    monkeypatch.setattr(Interrupted, "received", [signal.SIGTERM])
+    with pytest.raises(Interrupted) as caught:
+        cost_to_folder(previous_data(out), "2026-01", out, Params())
+    assert caught.value.exit_code == 143 and not caught.value.committed
+    assert _snapshot(out) == before and _siblings(out) == []
+
+
+def test_an_interrupt_arriving_as_the_swap_ends_says_the_outputs_are_complete(previous, monkeypatch):
+    from batchkit import output
+    from batchkit.errors import Interrupted
+    from batchkit.params import Params
+    from batchkit.pipeline import cost_to_folder
+
+    out, _ = previous
+    flush = output._fsync_dir
+
+    def interrupted_after_swap(folder):
+        if folder == out.parent:  # flushed right after the swap
+            raise Interrupted(signal.SIGINT, "SIGINT")
+        flush(folder)
+
+    monkeypatch.setattr(output, "_fsync_dir", interrupted_after_swap)
+    with pytest.raises(Interrupted) as caught:
+        cost_to_folder(previous_data(out), "2026-01", out, Params())
+    assert caught.value.committed
+    from batchkit.verify import verify  # the folder in place is a complete result
+
+    outputs = [v for v in verify(out).verdicts if v.kind == "output"]
+    assert len(outputs) == 12 and all(v.status == "ok" for v in outputs) and _siblings(out) == []
