@@ -91,10 +91,10 @@ def _basis_long(post: Postings, pools: pd.DataFrame) -> pd.DataFrame:
         dr = dr[dr["basis"].isin(drv)]
         dr = dr.groupby(["period", "basis", "code"], as_index=False, sort=False)["value_i"].sum()
         parts.append(dr.rename(columns={"value_i": "weight"}).assign(wc_key="", places=post.driver_places))
-    if not parts:  # typed, so that an empty merge still yields integer codes
-        return pd.DataFrame({"period": pd.Series([], dtype=object), "basis": pd.Series([], dtype=object),
-                             "wc_key": pd.Series([], dtype=object), "code": pd.Series([], dtype=np.int64),
-                             "weight": pd.Series([], dtype=np.int64), "places": pd.Series([], dtype=np.int64)})
+    if not parts:  # typed, so the merge below keeps integer codes (an untyped empty frame gives objects)
+        return pd.DataFrame({"period": pd.Series(dtype="str"), "basis": pd.Series(dtype="str"),
+                             "wc_key": pd.Series(dtype="str"), "code": pd.Series(dtype="int64"),
+                             "weight": pd.Series(dtype="int64"), "places": pd.Series(dtype="int64")})
     out = pd.concat(parts, ignore_index=True)
     return out[["period", "basis", "wc_key", "code", "weight", "places"]]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import click
 
-from .errors import BatchkitError
+from .errors import BatchkitError, Interrupted
 from .params import Params, load_params, parse_assignment
 
 INTERNAL_ERROR = 3
@@ -41,8 +42,11 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(str(exc), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except KeyboardInterrupt:
-            _fail("interrupted; nothing was written", 130)
+        except KeyboardInterrupt as exc:
+            name = getattr(exc, "signal_name", "SIGINT")
+            what = "the outputs had just been written, complete" if getattr(exc, "committed", False) else \
+                "nothing was written"
+            _fail(f"interrupted ({name}); {what}", getattr(exc, "exit_code", 130))
         except BrokenPipeError:  # `batchkit ... | head`: the reader left; not an error
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (no flush errors at interpreter exit)
             sys.exit(0)
@@ -69,11 +73,26 @@ set_option = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                           help="override one params key, e.g. --set allocation.default_basis=labor_hours")
 
 
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    Interrupted.received.append(signum)
+    raise Interrupted(signum, signal.Signals(signum).name)
+
+
+def _trap_signals() -> None:
+    """SIGTERM (a scheduler stopping us) unwinds like Ctrl-C: temp files removed, outputs untouched."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, _raise_interrupted)
+        except ValueError:  # not the main thread (an embedding host): leave its handlers alone
+            return
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="show tracebacks of internal errors")
 @click.version_option(package_name="batchkit", prog_name="batchkit")
 def main(debug: bool) -> None:
     """Batch-level cost accounting and traceability for medical-device plants."""
+    _trap_signals()
 
 
 @main.command("demo-data")
@@ -124,11 +143,20 @@ def validate_cmd(data: str | None, params_path: str | None, as_json: bool) -> No
 @set_option
 @handle_errors
 def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | None, sets: tuple[str, ...]) -> None:
-    """Compute every batch's cost for a period and write the contract's tables."""
-    from .pipeline import cost_to_folder
+    """Compute every batch's cost for a period and write the contract's tables.
 
-    params = params_from(params_path, {"data": data, "period": period}, sets)
-    result, content = cost_to_folder(params.data, params.period or "", out, params)
+    Every run, failed or not, appends a line to run.log next to OUT.
+    """
+    from .pipeline import cost_to_folder
+    from .runlog import logged_run
+
+    with logged_run("cost", out) as record:
+        record.period = period
+        params = params_from(params_path, {"data": data, "period": period}, sets)
+        record.period, record.data = params.period, params.data and str(Path(params.data).resolve())
+        result, content = cost_to_folder(params.data, params.period or "", out, params)
+        record.quality = content["data_quality"]
+        record.manifest_sha256 = result.extras["manifest_sha256"]
     s = result.batch_summary
     q = content["data_quality"]
     done = int((s["status"] == "completed").sum())
@@ -238,6 +266,38 @@ def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: s
         print_trace(result, currency=params.currency, max_rows=rows)
     if out:
         click.echo(f"recall workbook: {Path(out).resolve()}", err=as_json)
+
+
+@main.command("verify")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--reread", is_flag=True, help="also re-run SQL sources' queries and compare their content")
+@handle_errors
+def verify_cmd(out: str, reread: bool) -> None:
+    """Check that OUT still matches its manifest and that the inputs it names are unchanged.
+
+    Exit 0 when everything matches, 1 when any file differs (named on stderr).
+    """
+    from .verify import SHORT, verify
+
+    v = verify(out, reread=reread)
+    m = v.manifest
+    click.echo(f"verifying {v.folder} against manifest {v.manifest_sha256[:SHORT]} ({m.get('command', '?')} "
+               f"{m.get('period', '?')}, run {m.get('run_time', '?')})")
+    for item in v.verdicts:
+        label = item.status if not item.failed else item.status.upper()
+        click.echo(f"  {label:<10} {item.kind} {item.name}" + (f": {item.detail}" if item.detail else ""))
+    summary = []
+    for kind in ("output", "input"):
+        of_kind = [x for x in v.verdicts if x.kind == kind]
+        tally = {st: sum(x.status == st for x in of_kind) for st in dict.fromkeys(x.status for x in of_kind)}
+        summary.append(f"{len(of_kind)} {kind}s: " + (", ".join(f"{n} {st}" for st, n in tally.items()) or "none"))
+    click.echo("; ".join(summary))
+    if not v.ok:
+        first = v.failures[0]
+        more = len(v.failures) - 1
+        raise BatchkitError(f"{first.kind} {first.name} {first.status}"
+                            + (f": {first.detail}" if first.detail else "")
+                            + (f" (and {more} more difference{'s' if more > 1 else ''})" if more else ""))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,9 @@ bug and only shows a traceback with `--debug`.
 
 from __future__ import annotations
 
+import signal
+from typing import ClassVar
+
 
 class BatchkitError(Exception):
     """Base of every error caused by input, params or the environment."""
@@ -71,3 +74,35 @@ class ReportError(BatchkitError):
     def __init__(self, message: str, *, failed: list[str] | None = None) -> None:
         super().__init__(message)
         self.failed = failed or []
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a command: unwinds like Ctrl-C, so nothing half-written is kept.
+
+    The signals are also remembered in `received`: an exception raised while Python runs a
+    finalizer is only printed ("Exception ignored ..."), so the output writer checks the
+    record before it commits, and a swallowed interrupt still stops the run.
+    """
+
+    received: ClassVar[list[int]] = []
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signal_name = name
+        self.exit_code = 128 + signum
+        self.committed = False  # True when it arrived just after the outputs were swapped into place
+
+    @classmethod
+    def raise_if_received(cls) -> None:
+        if cls.received:
+            signum = cls.received[0]
+            raise cls(signum, signal.Signals(signum).name)
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code a command ends with after `exc` (contract section 5; 3 = a bug)."""
+    if isinstance(exc, BatchkitError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return getattr(exc, "exit_code", 130)
+    return 3

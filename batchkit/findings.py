@@ -101,7 +101,8 @@ def raise_if_errors(findings: pd.DataFrame) -> None:
     first = errors.iloc[0]
     message = str(first["message"])
     if len(errors) > 1:
-        message += f" (and {len(errors) - 1:,} more errors: run `batchkit validate` to list them)"
+        more = len(errors) - 1
+        message += f" (and {more:,} more error{'s' if more > 1 else ''}: run `batchkit validate` to list them)"
     row = first["row"]
     raise DataError(
         message,

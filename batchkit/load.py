@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import money
 from .errors import DataError
 from .findings import Findings
 from .model import Dataset
@@ -27,6 +28,7 @@ from .schema import TABLES, Column
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE_FORMATS_OK = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 _DATE_FORMATS_WARN = ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+_LOOSE_PERIOD = r"^(\d{4})(?:[-/.](\d{1,2})|(\d{2}))$"  # 2026-1, 2026/01, 202601
 
 
 # ------------------------------------------------------------------ typing
@@ -41,9 +43,11 @@ def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     if pa.types.is_floating(t):
         floats = arr.to_numpy(zero_copy_only=False)
         finite = np.isfinite(floats)
-        if np.all(np.equal(np.mod(floats[finite], 1), 0)):
+        whole = floats[finite]
+        if np.all(np.equal(np.mod(whole, 1), 0)) and np.all(np.abs(whole) < 2.0**53):  # exact as int64
             ints = pa.array(np.where(finite, floats, 0).astype(np.int64)).cast(pa.string())
             return pc.if_else(pa.array(finite), ints, pa.scalar("", pa.string()))
+        arr = pc.if_else(pa.array(np.isnan(floats)), pa.scalar(None, t), arr)  # NaN is a missing value
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
         return pc.strftime(arr, format="%Y-%m-%d").cast(pa.string())
     return pc.fill_null(arr.cast(pa.string()), "")
@@ -58,13 +62,17 @@ def text_column(arr: pa.Array, trim: bool = True) -> pd.Series:
     return pd.Series(text.to_pandas(), dtype="str")
 
 
-def _clean_number(raw: str) -> tuple[float | None, str | None]:
-    """Slow path for one cell: returns (value, note) or (None, None) when not a number."""
+def _clean_number(raw: str, comma_decimals: bool = False) -> tuple[float | None, str | None]:
+    """Slow path for one cell: returns (value, note) or (None, None) when not a number.
+
+    In a file separated by semicolons a comma is as likely a decimal comma as a thousands
+    separator, so `1,500` is not guessed at there.
+    """
     s = unicodedata.normalize("NFKC", raw).strip().replace("\u2212", "-")
     note = None
     if s != raw.strip():
         note = "full-width or special characters normalized"
-    if _THOUSANDS.match(s):
+    if _THOUSANDS.match(s) and not comma_decimals:
         s = s.replace(",", "")
         note = "thousands separators removed"
     try:
@@ -77,13 +85,16 @@ def _clean_number(raw: str) -> tuple[float | None, str | None]:
 
 
 def number_column(
-    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings,
+    comma_decimals: bool = False,
 ) -> pd.Series:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if pa.types.is_decimal(arr.type):
+        arr = arr.cast(pa.string())  # exact: the decimal's digits parse to the same float64 as in a CSV
     t = arr.type
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        values = arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False).astype("float64")
         bad = ~np.isfinite(values) & ~pd.isna(values)
     else:
         text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
@@ -101,7 +112,7 @@ def number_column(
             raw = text.to_pandas()
             noted: list[tuple[int, str, str]] = []
             for i in np.flatnonzero(bad):
-                value, note = _clean_number(str(raw[i]))
+                value, note = _clean_number(str(raw[i]), comma_decimals)
                 if value is not None:
                     values[i] = value
                     bad[i] = False
@@ -118,9 +129,33 @@ def number_column(
         raw_text = _as_text(arr).to_pandas().to_numpy()
         findings.add_rows(
             "error", "non_numeric", table, rows[idx], column, raw_text[idx],
-            [f"{source} row {rows[i]} column {column}: {raw_text[i]!r} is not a number" for i in idx],
+            [f"{source} row {rows[i]} column {column}: {raw_text[i]!r} is not a number"
+             f"{_number_hint(raw_text[i], comma_decimals)}" for i in idx],
         )
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) >= money.MAX_ABS
+    if huge.any():
+        idx = np.flatnonzero(huge)
+        findings.add_rows(
+            "error", "number_too_large", table, rows[idx], column, values[idx],
+            [f"{source} row {rows[i]} column {column}: {values[i]:g} is too large (batchkit computes amounts and "
+             f"quantities below {money.MAX_ABS:,.0f} exactly)" for i in idx],
+        )
+        values = np.where(huge, np.nan, values)
     return pd.Series(values, dtype="float64")
+
+
+def _number_hint(raw: str, comma_decimals: bool = False) -> str:
+    """The likely fix for a common non-number."""
+    s = unicodedata.normalize("NFKC", str(raw)).strip()
+    if comma_decimals and "," in s:
+        return (" (in a file separated by semicolons a comma may be a decimal comma or a thousands separator: "
+                f"write {s.replace(',', '.')} or {s.replace(',', '')})")
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}", s):
+        return f" (a decimal comma? write {s.replace(',', '.')})"
+    if s.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return " (NaN and infinity are not amounts: leave the cell empty if the value is unknown)"
+    return ""
 
 
 def date_column(
@@ -130,8 +165,8 @@ def date_column(
         arr = arr.combine_chunks()
     t = arr.type
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
-        days = arr.cast(pa.timestamp("s")).cast(pa.date32()) if pa.types.is_timestamp(t) else arr
-        out = days.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        # straight to the day: a cast through seconds refuses sub-second timestamps; pre-1970 days are floored
+        out = arr.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
         return pd.Series(out.astype("datetime64[s]"))
     text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
@@ -141,7 +176,7 @@ def date_column(
         if not pending.any():
             break
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        got = pending & ~pc.is_null(parsed).to_numpy(zero_copy_only=False)
+        got = pending & ~pc.is_null(parsed).to_numpy(zero_copy_only=False) & _as_written(text, parsed)
         if got.any():
             stamps = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
             result[got] = stamps[got].astype("datetime64[D]").astype("datetime64[s]")
@@ -159,10 +194,32 @@ def date_column(
         raw = text.to_pandas().to_numpy()
         findings.add_rows(
             "error", "bad_date", table, rows[idx], column, raw[idx],
-            [f"{source} row {rows[i]} column {column}: {raw[i]!r} is not a date (expected YYYY-MM-DD)"
-             for i in idx],
+            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]))}" for i in idx],
         )
     return pd.Series(result)
+
+
+def _as_written(text: pa.Array, parsed: pa.Array) -> np.ndarray:
+    """Parsed dates whose year, month and day are the digits written (Arrow rolls 2026-02-30 over to March)."""
+    ymd = pc.extract_regex(text, r"^(?P<y>\d{4})[-/.]?(?P<m>\d{1,2})[-/.]?(?P<d>\d{1,2})")
+    same = None
+    for part, fn in (("y", pc.year), ("m", pc.month), ("d", pc.day)):
+        digits = pc.cast(pc.struct_field(ymd, part), pa.int64())
+        eq = pc.equal(digits, fn(parsed))
+        same = eq if same is None else pc.and_(same, eq)
+    return pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+
+
+_DAY_MONTH = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
+_YMD = re.compile(r"^\d{4}[-/.]?\d{1,2}[-/.]?\d{1,2}$")
+
+
+def _why_not_a_date(raw: str) -> str:
+    if _DAY_MONTH.match(raw):
+        return "is ambiguous (day/month or month/day?); write dates as YYYY-MM-DD"
+    if _YMD.match(raw):
+        return "is not a calendar date (no such day)"
+    return "is not a date (expected YYYY-MM-DD)"
 
 
 def period_column(
@@ -177,6 +234,20 @@ def period_column(
     series = pd.Series(text.to_pandas(), dtype="str")
     ok = series.str.match(PERIOD_RE.pattern).fillna(False).to_numpy(dtype=bool)
     empty = (series.fillna("") == "").to_numpy()
+    loose = series.str.extract(_LOOSE_PERIOD)
+    month = pd.to_numeric(loose[1].fillna(loose[2]), errors="coerce")
+    fixable = ~ok & ~empty & month.between(1, 12).to_numpy(dtype=bool)
+    if fixable.any():
+        fixed = loose[0] + "-" + month.fillna(0).astype(int).astype(str).str.zfill(2)
+        idx = np.flatnonzero(fixable)
+        vals, new = series.to_numpy(), fixed.to_numpy()
+        findings.add_rows(
+            "warning", "period_format", table, rows[idx], column, vals[idx],
+            [f"{source} row {rows[i]} column {column}: {vals[i]!r} read as {new[i]} (periods should be YYYY-MM)"
+             for i in idx],
+        )
+        series = series.where(~fixable, fixed)
+        ok = ok | fixable
     bad = ~ok & ~empty
     if bad.any():
         idx = np.flatnonzero(bad)
@@ -292,34 +363,110 @@ def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, di
 # ------------------------------------------------------------------ tables
 
 
-def _map_headers(raw: pa.Table, columns_map: dict[str, str], spec_names: list[str]) -> list[str]:
-    """Source headers -> canonical names: the params' map first, then a case-insensitive match."""
+def _map_headers(raw: pa.Table, columns_map: dict[str, str], spec_names: list[str]
+                 ) -> tuple[list[str], list[tuple[str, str]]]:
+    """Source headers -> canonical names: the params' map first, then a case-insensitive match.
+
+    Also returns the headers matched only after trimming or a change of case, to report them.
+    """
     canon = {n.lower(): n for n in spec_names}
     stripped_map = {k.strip(): v for k, v in columns_map.items()}
-    out = []
+    out, cleaned = [], []
     for name in raw.column_names:
-        key = name.strip().lstrip("\ufeff")
+        key = name.strip().lstrip("\ufeff").strip()
         if key in stripped_map:
             out.append(stripped_map[key])
-        elif key.lower() in canon:
-            out.append(canon[key.lower()])
-        else:
-            out.append(key)
-    return out
+            continue
+        new = canon.get(key.lower(), key)
+        if new != name:
+            cleaned.append((name, new))
+        out.append(new)
+    return out, cleaned
+
+
+def _blank_rows(tbl: pa.Table) -> np.ndarray:
+    """Rows whose every cell is empty (blank lines, a row of bare delimiters, an all-NULL record)."""
+    blank = np.ones(tbl.num_rows, dtype=bool)
+    for col in tbl.columns:
+        text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(col), ""))
+        blank &= pc.equal(text, "").to_numpy(zero_copy_only=False)
+        if not blank.any():
+            break
+    return blank
+
+
+def _row_list(rows: np.ndarray) -> str:
+    shown = ", ".join(str(r) for r in rows[:8])
+    return f"row {shown}" if len(rows) == 1 else f"rows {shown}" + (", ..." if len(rows) > 8 else "")
+
+
+def _check_headers(raw: RawTable, headers: list[str], cleaned: list[tuple[str, str]], name: str, source: str,
+                   findings: Findings) -> None:
+    """Refuse a column named twice (after mapping); report headers matched only after trimming or case."""
+    named = [h for h in headers if h]
+    dup = sorted({h for h in named if named.count(h) > 1})
+    if dup:
+        spelled = [o for o, h in zip(raw.table.column_names, headers, strict=True) if h == dup[0]]
+        also = f" (as {', '.join(repr(x) for x in spelled)})" if len(set(spelled)) > 1 else ""
+        raise DataError(f"{source} row 1: column {dup[0]!r} appears more than once in the header{also}",
+                        table=name, row=1, column=dup[0], check="duplicate_column")
+    if cleaned:
+        findings.add("warning", "header_cleaned", name, 1, cleaned[0][1], cleaned[0][0],
+                     f"{source} row 1: header{'s' if len(cleaned) > 1 else ''} read as contract column"
+                     f"{'s' if len(cleaned) > 1 else ''}: " + ", ".join(f"{o!r} as {c!r}" for o, c in cleaned[:6])
+                     + (f" and {len(cleaned) - 6} more" if len(cleaned) > 6 else ""))
+
+
+def _check_numeric_ids(raw: RawTable, tbl: pa.Table, spec_columns: tuple[Column, ...], rows: np.ndarray,
+                       name: str, source: str, findings: Findings) -> None:
+    """A file that stores IDs as numbers has lost any leading zeros: say so (a database's types are its own)."""
+    if raw.info.get("format") == "sql":
+        return
+    by_index = set(raw.info.get("number_cells", ()))
+    for i, (header, col) in enumerate(zip(tbl.column_names, tbl.columns, strict=True)):
+        t = col.type
+        if not (i in by_index or pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)):
+            continue
+        spec = next((c for c in spec_columns if c.name == header and c.kind == "id"), None)
+        if spec is None:
+            continue
+        text = text_column(col)
+        present = np.flatnonzero(text.notna().to_numpy())
+        if not len(present):
+            continue
+        first = present[0]
+        findings.add("warning", "numeric_id", name, int(rows[first]), header, text.iloc[first],
+                     f"{source} row {rows[first]} column {header}: IDs are stored as numbers (e.g. "
+                     f"{text.iloc[first]!r}) and read as text; leading zeros the source had are lost "
+                     "(store IDs as text)")
 
 
 def type_table(
     raw: RawTable, name: str, columns_map: dict[str, str], source: str, findings: Findings,
     skipped_rows: list[int] | None = None,
 ) -> pd.DataFrame:
-    """Typed frame of one table: contract columns converted, unknown columns kept as text."""
+    """Typed frame of one table: contract columns converted, unknown columns kept as text.
+
+    Empty rows are dropped (row numbers keep counting them): silently at the end of the
+    table, with a warning in the middle of it.
+    """
     spec = TABLES[name]
-    headers = _map_headers(raw.table, columns_map, spec.names)
+    headers, cleaned = _map_headers(raw.table, columns_map, spec.names)
+    _check_headers(raw, headers, cleaned, name, source, findings)
     tbl = raw.table.rename_columns(headers)
-    n = tbl.num_rows
-    rows = raw.first_row + np.arange(n, dtype=np.int64)
+    rows = raw.first_row + np.arange(tbl.num_rows, dtype=np.int64)
     for s in sorted(skipped_rows or []):
         rows[rows >= s] += 1
+    blank = _blank_rows(tbl) if tbl.num_columns else np.zeros(tbl.num_rows, dtype=bool)
+    if blank.any():
+        trailing = np.flip(np.logical_and.accumulate(np.flip(blank)))
+        inner = rows[blank & ~trailing]
+        if len(inner):
+            findings.add("warning", "blank_rows", name, int(inner[0]), None, "",
+                         f"{source} {_row_list(inner)}: empty row{'s' if len(inner) > 1 else ''} skipped")
+        tbl, rows = tbl.filter(pa.array(~blank)), rows[~blank]
+    n = tbl.num_rows
+    _check_numeric_ids(raw, tbl, spec.columns, rows, name, source, findings)
     missing = [c for c in spec.required_names if c not in headers]
     for col in missing:
         findings.add(
@@ -327,12 +474,11 @@ def type_table(
             f"{source} row 1: required column {col!r} is missing"
             + (f" (columns are: {', '.join(h for h in headers[:12])})" if headers else ""),
         )
+    comma_decimals = raw.info.get("delimiter") == ";"
     data: dict[str, pd.Series] = {"_row": pd.Series(rows)}
     for col in spec.columns:
-        if col.name in headers:
-            data[col.name] = _convert(tbl.column(col.name), col, name, rows, source, findings)
-        else:
-            data[col.name] = _convert(pa.nulls(n, pa.string()), col, name, rows, source, findings)
+        arr = tbl.column(col.name) if col.name in headers else pa.nulls(n, pa.string())
+        data[col.name] = _convert(arr, col, name, rows, source, findings, comma_decimals)
     for h in headers:
         if h not in data and h:
             data[h] = text_column(tbl.column(h))
@@ -340,10 +486,10 @@ def type_table(
 
 
 def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: str,
-             findings: Findings) -> pd.Series:
+             findings: Findings, comma_decimals: bool = False) -> pd.Series:
     kw = {"table": table, "column": col.name, "rows": rows, "source": source, "findings": findings}
     if col.kind == "num":
-        return number_column(arr, **kw)
+        return number_column(arr, comma_decimals=comma_decimals, **kw)
     if col.kind == "date":
         return date_column(arr, **kw)
     if col.kind == "period":

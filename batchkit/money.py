@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 MAX_PLACES = 9
+MAX_ABS = 1e13  # loaders refuse amounts and quantities of ten trillion or more: exact cents stay far inside int64
 _SAFE = float(2**61)
 
 
@@ -51,11 +52,19 @@ def excess_places_mask(x: np.ndarray, places: int) -> np.ndarray:
 
 
 def scaled(x: np.ndarray, places: int | None = None) -> tuple[np.ndarray, int]:
-    """Exact integers `x * 10**places` (NaN -> 0) and the places used."""
-    x = np.asarray(x, dtype="float64")
+    """Exact integers `x * 10**places` (NaN -> 0) and the places used.
+
+    Loaders refuse numbers of MAX_ABS or more; should a column still mix
+    huge values with many decimals, fewer places are used (or, when the
+    caller fixed them, the integers saturate) rather than wrap around int64.
+    """
+    x = np.nan_to_num(np.asarray(x, dtype="float64"), nan=0.0, posinf=0.0, neginf=0.0)
+    peak = float(np.abs(x).max(initial=0.0))
     if places is None:
         places = min(decimal_places(x), MAX_PLACES)
-    y = np.rint(np.nan_to_num(x, nan=0.0) * (10.0**places))
+        while places > 0 and peak * 10.0**places >= _SAFE:
+            places -= 1
+    y = np.clip(np.rint(x * (10.0**places)), -_SAFE, _SAFE)
     return y.astype(np.int64), places
 
 
@@ -84,7 +93,9 @@ def muldiv_round(a: np.ndarray, b: np.ndarray, c: np.ndarray | int) -> np.ndarra
         out[small] = round_half_away(a[small] * b[small], c_arr[small])
     if big.any():
         num = a[big].astype(object) * b[big].astype(object)
-        out[big] = round_half_away(num, c_arr[big].astype(object)).astype(np.int64)
+        exact = round_half_away(num, c_arr[big].astype(object))
+        # beyond int64 the row is refused by validation (amount_too_large); saturate rather than fail here
+        out[big] = np.clip(exact, -int(_SAFE), int(_SAFE)).astype(np.int64)
     return out
 
 

@@ -166,8 +166,14 @@ class Params(_Strict):
         return self.sources.get(table) or Source()
 
     def resolved(self) -> dict[str, Any]:
-        """The params as recorded in the manifest (secrets never appear: see `load.sql`)."""
-        return self.model_dump(mode="json")
+        """The params as recorded in the manifest: SQL URLs with their passwords masked."""
+        from .redact import mask_url
+
+        tree = self.model_dump(mode="json")
+        for source in tree["sources"].values():
+            if source.get("url"):
+                source["url"] = mask_url(source["url"])
+        return tree
 
 
 def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:

@@ -85,8 +85,8 @@ def check_empty_required(ds: Dataset, post: Postings, out: Findings) -> None:
 def _unparsed(ds: Dataset, table: str, column: str, frame: pd.DataFrame) -> np.ndarray:
     """Rows already reported as unparseable for this column (not reported twice)."""
     f = ds.findings
-    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(["non_numeric", "bad_date",
-                                                                                  "bad_period"])]["row"]
+    unparsed = ["non_numeric", "number_too_large", "bad_date", "bad_period"]
+    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(unparsed)]["row"]
     return frame["_row"].isin(set(rows.dropna().astype(int))).to_numpy()
 
 
@@ -114,6 +114,22 @@ def check_precision(ds: Dataset, post: Postings, out: Findings) -> None:
             mask = money.excess_places_mask(values, money.MAX_PLACES)
             _flag(out, ds, name, frame, mask, "warning", "precision", col.name,
                   lambda r, c=col.name: f"{r[c]!r} has more than {money.MAX_PLACES} decimals; rounded")
+
+
+def check_amounts(ds: Dataset, post: Postings, out: Findings) -> None:
+    """Row amounts (qty x unit cost, hours x rate) too large to total exactly in cents."""
+    limit = money.MAX_ABS * 100
+    for table, frame, cents, column, what in (
+        ("material_issues", post.material, "cents", "qty", ("qty", "unit cost")),
+        ("operations", post.operations, "labor_cents", "labor_hours", ("labor_hours", "labor rate")),
+        ("operations", post.operations, "machine_cents", "machine_hours", ("machine_hours", "machine rate")),
+    ):
+        if table not in ds.tables or frame.empty:
+            continue
+        huge = np.abs(frame[cents].to_numpy(dtype="float64")) >= limit
+        _flag(out, ds, table, ds.tables[table], huge, "error", "amount_too_large", column,
+              lambda r, w=what: f"{w[0]} x {w[1]} is too large (batchkit totals amounts below "
+              f"{money.MAX_ABS:,.0f} exactly)")
 
 
 def check_duplicate_keys(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -418,6 +434,7 @@ CHECKS: list[Check] = [
     check_empty_required,
     check_signs,
     check_precision,
+    check_amounts,
     check_duplicate_keys,
     check_duplicate_rows,
     check_orphans,
@@ -440,9 +457,10 @@ def validate(ds: Dataset) -> pd.DataFrame:
         return ds.cache["findings"]
     out = Findings()
     structural = ds.findings
-    blocked = set(structural.loc[structural["check"].isin(["missing_table", "unreadable", "empty_file",
-                                                           "encoding", "csv_parse"]), "table"])
-    if not ({"batches", "material_issues"} & blocked):
+    # a required table that could not be read at all (its reason is already a finding) would only
+    # add a cascade of consequences: check the rest once it is fixed
+    required = [name for name, spec in TABLES.items() if spec.required]
+    if all(name in ds.tables for name in required):
         p = post(ds)
         for check in CHECKS:
             check(ds, p, out)

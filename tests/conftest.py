@@ -123,6 +123,24 @@ def findings_of(ds_or_frame, check: str) -> pd.DataFrame:
     return frame[frame["check"] == check].reset_index(drop=True)
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL cluster for this test session (each xdist worker gets its own), removed afterwards.
+
+    Missing server binaries fail the tests loudly; BATCHKIT_SKIP_POSTGRES=1 skips them instead.
+    """
+    from tests import pg
+
+    if os.environ.get("BATCHKIT_SKIP_POSTGRES") == "1":
+        pytest.skip("BATCHKIT_SKIP_POSTGRES=1")
+    try:
+        cluster = pg.start_cluster()
+    except pg.PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture(autouse=True)
 def _no_default_params(monkeypatch):
     """Tests use contract defaults unless they pass params explicitly."""

@@ -198,3 +198,19 @@ def test_only_pool_with_a_basis_nobody_has_is_unallocated_not_a_crash(make_data)
     result = run_cost(data, "2026-03", params)
     assert result.allocation_ledger.empty
     assert result.reconciliation.set_index("cost_element").loc["quality", "unallocated_amount"] == 40.00
+
+
+def test_a_pool_nobody_can_take_when_no_batch_has_any_basis(make_data):
+    """Found by the property test: no batch completed, a good_units pool used to crash (IndexError)."""
+    folder = make_data(operations=None, rates=None, batches="""
+        batch_id,item_id,product_line,start_date,end_date,qty_started,qty_good
+        S1,SUB-A,c,2026-01-02,,100,0
+        F1,CATH-1,c,2026-01-12,,50,0
+    """, material_issues="""
+        batch_id,material_id,lot_id,qty,unit_cost,date
+        S1,RESIN,L-1,10,12.5,2026-01-02
+    """)
+    result = run_cost(folder, allocation__default_basis="good_units")
+    rec = result.reconciliation.set_index("cost_element")
+    assert rec.loc["overhead", "unallocated_amount"] == 100.0 and rec["difference"].eq(0).all()
+    assert findings_of(result.data_quality, "unallocated_pool").loc[0, "value"] == "P-OH"

@@ -187,3 +187,67 @@ def test_missing_data_folder_is_a_clear_error(tmp_path):
 def test_base_fixture_is_clean(tmp_path):
     ds = batchkit.load_dataset(write_tables(tmp_path / "d", BASE), Params())
     assert batchkit.validate(ds).empty
+
+
+def test_rows_after_blank_lines_keep_their_numbers(make_data):
+    folder = make_data(operations="""
+        batch_id,operation,work_center,labor_hours,machine_hours,date
+
+        S1,mold,WC1,2,3,2026-01-03
+        ,,,,,
+        F1,assemble,WC2,x,1,2026-01-13
+    """)
+    found = batchkit.validate(batchkit.load_dataset(folder, Params()))
+    assert found[["severity", "check", "row", "column"]].to_dict("records") == [
+        {"severity": "error", "check": "non_numeric", "row": 5, "column": "labor_hours"},
+        {"severity": "warning", "check": "blank_rows", "row": 2, "column": ""},
+    ]
+    assert found.loc[1, "message"] == "operations.csv rows 2, 4: empty rows skipped"
+
+
+def test_excel_rows_after_an_empty_row_keep_their_numbers(make_data):
+    folder = _data_without_batches(make_data)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["batch_id", "item_id", "product_line", "site", "start_date", "end_date", "qty_started", "qty_good"])
+    ws.append(["S1", "SUB-A", "catheters", "SZ", dt.datetime(2026, 1, 2), dt.datetime(2026, 1, 10), 100, 90])
+    ws.append([None] * 8)
+    ws.append(["F1", "CATH-1", "catheters", "SZ", dt.datetime(2026, 1, 12), dt.datetime(2026, 1, 25), 50, "lots"])
+    ws.append(["F2", "CATH-1", "catheters", "SZ", dt.datetime(2026, 1, 15), None, 40, 0])
+    ws["A20"] = " "  # a formatted, empty cell far below: trailing rows are not findings
+    book.save(folder / "batches.xlsx")
+    found = batchkit.validate(batchkit.load_dataset(folder, Params()))
+    first = found.iloc[0]
+    assert (first["check"], first["row"], first["column"]) == ("non_numeric", 4, "qty_good")
+    assert findings_of(found, "blank_rows")["row"].tolist() == [3]
+
+
+def test_gbk_lines_then_utf8_lines_are_refused_not_read_as_mojibake(make_data):
+    """GB18030 decodes nearly any bytes, so a UTF-8 line after GBK ones would silently turn into mojibake."""
+    folder = make_data()
+    lines = BATCHES_ZH.splitlines()
+    data = b"".join((line.encode("utf-8") if i == 3 else line.encode("gbk")) + b"\n" for i, line in enumerate(lines))
+    (folder / "batches.csv").write_bytes(data)
+    params = Params.model_validate({"sources": {"batches": {"columns": ZH_MAP}}})
+    found = findings_of(batchkit.load_dataset(folder, params), "mixed_encoding")
+    assert found.loc[0, ["severity", "table", "row"]].tolist() == ["error", "batches", 4]
+    assert found.loc[0, "message"].startswith("batches.csv line 4: UTF-8, while line 1 is not UTF-8: the file mixes")
+    # all GBK is still fine, and so is all GBK when said explicitly
+    (folder / "batches.csv").write_bytes(BATCHES_ZH.encode("gbk"))
+    assert batchkit.load_dataset(folder, params)["batches"]["product_line"].tolist() == ["导管"] * 3
+
+
+def test_parquet_timestamps_with_milliseconds_and_float_ids(make_data):
+    """Found by fuzzing: sub-second timestamps used to crash the date cast; big or NaN float IDs became garbage."""
+    folder = _data_without_batches(make_data)
+    pq.write_table(pa.table({
+        "batch_id": ["S1", "F1", "F2"], "item_id": pa.array([1e20, float("nan"), 4711.5]),
+        "product_line": ["catheters"] * 3,
+        "start_date": pa.array([dt.datetime(2026, 1, 2, 0, 0, 0, 1000), dt.datetime(2026, 1, 12, 23, 59, 59, 999000),
+                                dt.datetime(2026, 1, 15)], pa.timestamp("ms")),
+        "qty_started": [100, 50, 40], "qty_good": [90, 48, 0],
+    }), folder / "batches.parquet")
+    b = batchkit.load_dataset(folder, Params())["batches"]
+    assert b["start_date"].tolist() == [pd.Timestamp("2026-01-02"), pd.Timestamp("2026-01-12"),
+                                        pd.Timestamp("2026-01-15")]
+    assert b["item_id"].iloc[0] == "1e+20" and pd.isna(b["item_id"].iloc[1]) and b["item_id"].iloc[2] == "4711.5"
