@@ -186,12 +186,15 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .report.run import run_pack
+    from .runlog import logged_run
 
     params = params_from(params_path, {"data": data, "period": period, "language": language}, sets)
     if not params.period:
         raise click.UsageError("--period is required (or set period: in params)")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
+    with logged_run("run", Path(out) / params.period) as record, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     transient=True) as bar:
+        record.period, record.data = params.period, params.data and str(Path(params.data).resolve())
         task = bar.add_task("reports", total=None)
 
         def progress(name: str, done: int, total: int) -> None:
@@ -200,6 +203,8 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
         pack = run_pack(data=params.data, period=params.period, params=params, out_root=out,
                         lines=list(lines) or None, formats=tuple(formats) or ("html", "xlsx"), jobs=jobs,
                         params_path=params_path, progress=progress, recalls=list(recalls))
+        record.quality, record.manifest_sha256 = pack.quality, pack.manifest_sha256
+        record.extra["reports"] = len(pack.reports)
     click.echo(f"{len(pack.reports)} reports for {params.period} in {pack.folder}; open {pack.folder / 'index.html'}")
 
 
@@ -217,12 +222,17 @@ def recall_cmd(id_or_udi: str, data: str | None, period: str | None, direction: 
                language: str | None, params_path: str | None, sets: tuple[str, ...]) -> None:
     """Render the recall report (HTML and Excel) of a lot, batch or scanned UDI."""
     from .report.run import run_recall, slug
+    from .runlog import logged_run
 
     params = params_from(params_path, {"data": data, "language": language}, sets)
     if not params.data:
         raise click.UsageError("no data folder: pass --data DATA or set data: in params")
-    folder = run_recall(data=params.data, trace_id=id_or_udi, params=params, direction=direction, period=period,
-                        out=out or Path("outputs") / f"recall-{slug(id_or_udi)}", params_path=params_path)
+    target = out or Path("outputs") / f"recall-{slug(id_or_udi)}"
+    with logged_run("recall", target) as record:
+        record.period, record.data = period, str(Path(params.data).resolve())
+        record.extra["id"] = id_or_udi
+        folder = run_recall(data=params.data, trace_id=id_or_udi, params=params, direction=direction,
+                            period=period, out=target, params_path=params_path)
     click.echo(f"recall report for {id_or_udi} in {folder}; open {folder / 'recall.html'}")
 
 

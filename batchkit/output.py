@@ -14,7 +14,6 @@ import ctypes
 import datetime as dt
 import errno
 import functools
-import hashlib
 import json
 import os
 import re
@@ -35,6 +34,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, money
 from .errors import BatchkitError, Interrupted
+from .readers import sha256_file
 from .schema import CONTRACT_VERSION
 
 # Money columns are exact cents: written with two decimals in CSV.
@@ -46,14 +46,6 @@ def is_money(column: str) -> bool:
         return False
     return column == "amount" or column.endswith("_cost") or column.endswith("_amount") or column in (
         "revenue", "margin", "difference", "cost_at_risk", "wip_value")
-
-
-def sha256_bytes(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _arrow_table(frame: pd.DataFrame, for_csv: bool) -> pa.Table:
@@ -283,7 +275,7 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[dict[str
         for suffix, writer in ((".csv", write_csv), (".parquet", write_parquet)):
             path = folder / f"{name}{suffix}"
             writer(frame, path)
-            entries.append({"file": path.name, "table": name, "rows": len(frame), "sha256": sha256_bytes(path)})
+            entries.append({"file": path.name, "table": name, "rows": len(frame), "sha256": sha256_file(path)})
     return entries
 
 
@@ -329,4 +321,4 @@ def write_manifest(folder: Path, content: dict[str, Any]) -> str:
     """Write manifest.json; returns its sha256 (reports show its first 12 characters)."""
     path = folder / "manifest.json"
     path.write_text(json.dumps(content, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-    return sha256_bytes(path)
+    return sha256_file(path)

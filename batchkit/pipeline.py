@@ -14,6 +14,8 @@ from .params import Params
 
 # The contract's output tables (section 6), in the order people read them.
 CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality")
+ANALYTICS_TABLES = ("batch_anomalies", "quality_cost")
+OUTPUT_TABLES = CORE_TABLES + ANALYTICS_TABLES  # each written as CSV and Parquet
 
 
 def resolved_params(params: Params, data: Path | None, period: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BatchkitError
-from .output import sha256_bytes
+from .output import sha256_file
 from .runlog import LOG_NAME, read_log
 
 SHORT = 12  # a short hash, as reports show it
@@ -55,7 +55,7 @@ class Verification:
 def _hash_verdict(kind: str, name: str, path: Path, expected: str | None) -> Verdict:
     if not path.is_file():
         return Verdict(kind, name, "missing", f"{path} is gone")
-    actual = sha256_bytes(path)
+    actual = sha256_file(path)
     if expected is None:
         return Verdict(kind, name, "skipped", "no sha256 recorded")
     if actual != expected:
@@ -148,6 +148,6 @@ def verify(folder: str | Path, *, reread: bool = False) -> Verification:
     """Check every output, input and the manifest itself; raises only when there is no manifest."""
     folder = Path(folder).resolve()
     manifest = load_manifest(folder)
-    sha = sha256_bytes(folder / "manifest.json")
+    sha = sha256_file(folder / "manifest.json")
     verdicts = [_against_log(folder, sha), *_outputs(folder, manifest), *_inputs(manifest, reread)]
     return Verification(folder=folder, manifest=manifest, manifest_sha256=sha, verdicts=verdicts)

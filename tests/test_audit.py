@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from batchkit import __version__
-from batchkit.output import sha256_bytes
+from batchkit.output import sha256_file
+from batchkit.pipeline import OUTPUT_TABLES
 from tests.bigplant import write_big_plant
 from tests.test_cli import batchkit
 
@@ -35,7 +36,8 @@ def test_two_runs_give_byte_identical_tables_and_manifests_differing_only_in_run
     second = _cost(data, tmp_path / "b" / "2026-01")
     files = sorted(p.name for p in (tmp_path / "a" / "2026-01").iterdir())
     assert files == sorted(p.name for p in (tmp_path / "b" / "2026-01").iterdir())
-    assert {Path(f).suffix for f in files} == {".csv", ".parquet", ".json"} and len(files) == 13
+    assert {Path(f).suffix for f in files} == {".csv", ".parquet", ".json"}
+    assert len(files) == 2 * len(OUTPUT_TABLES) + 1
     for name in files:
         if name != "manifest.json":
             assert (tmp_path / "a" / "2026-01" / name).read_bytes() == (tmp_path / "b" / "2026-01" / name).read_bytes()
@@ -46,7 +48,7 @@ def test_two_runs_give_byte_identical_tables_and_manifests_differing_only_in_run
     assert first["params"]["period"] == "2026-01" and first["params"]["allocation"]["default_basis"] == \
         "machine_hours"
     for entry in first["inputs"]:
-        assert entry["sha256"] == sha256_bytes(Path(entry["path"])) and entry["rows"] > 0
+        assert entry["sha256"] == sha256_file(Path(entry["path"])) and entry["rows"] > 0
     if plant == "base with warnings":
         assert first["data_quality"] == {"error": 0, "warning": 3}  # orphan, number format, negative pool
 
@@ -64,24 +66,25 @@ def test_verify_passes_on_an_untouched_folder(costed):
     proc = batchkit("verify", str(out))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    sha = sha256_bytes(out / "manifest.json")
+    sha = sha256_file(out / "manifest.json")
     assert lines[0].startswith(f"verifying {out} against manifest {sha[:12]} (cost 2026-01, run ")
     assert lines[1].startswith("  ok         manifest manifest.json: as recorded in run.log (run ended ")
     assert "  ok         output batch_summary.csv" in lines
-    assert lines[-1] == "12 outputs: 12 ok; 6 inputs: 6 ok"
+    n = 2 * len(OUTPUT_TABLES)
+    assert lines[-1] == f"{n} outputs: {n} ok; 6 inputs: 6 ok"
 
 
 def test_verify_names_a_tampered_output(costed):
     _, out = costed
     path = out / "batch_summary.csv"
-    expected = sha256_bytes(path)
+    expected = sha256_file(path)
     data = bytearray(path.read_bytes())
     data[-3] = ord("9") if data[-3] != ord("9") else ord("8")  # one digit of the last figure
     path.write_bytes(bytes(data))
     proc = batchkit("verify", str(out))
     assert proc.returncode == 1
     assert proc.stderr == (f"error: output batch_summary.csv changed: expected {expected[:12]}, "
-                           f"actual {sha256_bytes(path)[:12]}\n")
+                           f"actual {sha256_file(path)[:12]}\n")
     assert f"  CHANGED    output batch_summary.csv: expected {expected[:12]}" in proc.stdout
 
 
@@ -99,12 +102,12 @@ def test_verify_names_missing_and_unlisted_outputs(costed):
 def test_verify_says_when_an_input_changed(costed):
     data, out = costed
     rates = data / "rates.csv"
-    expected = sha256_bytes(rates)
+    expected = sha256_file(rates)
     rates.write_text(rates.read_text().replace("WC1,50", "WC1,55"))
     proc = batchkit("verify", str(out))
     assert proc.returncode == 1
     assert proc.stderr == (f"error: input rates changed: {rates}: expected {expected[:12]}, "
-                           f"actual {sha256_bytes(rates)[:12]}\n")
+                           f"actual {sha256_file(rates)[:12]}\n")
     (data / "cost_pools.csv").unlink()
     assert f"  MISSING    input cost_pools: {data / 'cost_pools.csv'}: " in batchkit("verify", str(out)).stdout
 
@@ -118,8 +121,8 @@ def test_verify_catches_a_manifest_edited_to_match_a_tampered_output(costed):
     manifest = json.loads((out / "manifest.json").read_text())
     for entry in manifest["outputs"]:
         if entry["file"] == "batch_summary.csv":
-            entry["sha256"] = sha256_bytes(path)
-    original = sha256_bytes(out / "manifest.json")
+            entry["sha256"] = sha256_file(path)
+    original = sha256_file(out / "manifest.json")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     proc = batchkit("verify", str(out))
     assert proc.returncode == 1
@@ -148,7 +151,7 @@ def test_run_log_has_one_line_per_run_ok_or_not(make_data, tmp_path):
     assert set(ok) == {"command", "period", "start", "end", "seconds", "status", "exit_code", "data_quality", "out",
                        "data", "manifest_sha256", "batchkit_version"}
     assert ok["command"] == "cost" and ok["out"] == str(out) and ok["data"] == str(data)
-    assert ok["manifest_sha256"] == sha256_bytes(out / "manifest.json")
+    assert ok["manifest_sha256"] == sha256_file(out / "manifest.json")
     assert ok["data_quality"] == {"error": 0, "warning": 0}
     assert ok["start"].endswith("+00:00") and ok["start"] <= ok["end"] and 0 <= ok["seconds"] < 60
     assert bad_run["message"] == ("rates.csv row 1: required column 'machine_rate' is missing "

@@ -230,3 +230,36 @@ def test_allocation_whatif_notebook_runs_on_its_own(tmp_path, monkeypatch):
     k1 = dict(zip(headers, rows["STAPLER-9"], strict=True))
     assert k1["machine hours (CNY)"] == pytest.approx(126.66 / 20, rel=1e-12)
     assert k1["labor hours (CNY)"] == pytest.approx(122.50 / 20, rel=1e-12)
+
+
+def test_run_from_the_command_line_logs_and_verifies(tmp_path):
+    import subprocess
+    import sys
+
+    data = write_tables(tmp_path / "data", PLANT)
+    root = Path(__file__).parent.parent
+    params = str(Path(__file__).parent / "data" / "contract_defaults.yaml")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "batchkit", *args], capture_output=True, text=True, cwd=root,
+                              timeout=600)
+
+    proc = cli("run", "--data", str(data), "--period", "2026-01", "--out", str(tmp_path / "out"), "--params", params,
+               "--lines", "staplers", "--formats", "html")
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "out" / "2026-01"
+    assert {p.name for p in folder.glob("*.html")} == {"index.html", "period_overview.html", "data_quality.html",
+                                                       f"line-{slug('staplers')}.html"}
+    assert not list(folder.glob("*.xlsx"))
+    log = [json.loads(line) for line in (tmp_path / "out" / "run.log").read_text().splitlines()]
+    assert [(e["command"], e["status"], e["exit_code"], e["reports"]) for e in log] == [("run", "ok", 0, 3)]
+    assert cli("verify", str(folder)).returncode == 0
+    page = folder / "period_overview.html"
+    page.write_text(page.read_text().replace("Period overview", "Period overveiw"))
+    tampered = cli("verify", str(folder))
+    assert tampered.returncode == 1 and "output period_overview.html changed" in tampered.stderr
+    unknown = cli("run", "--data", str(data), "--period", "2026-01", "--out", str(tmp_path / "out"), "--params",
+                  params, "--lines", "pacemakers")
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("error: --lines: unknown product line 'pacemakers'; "
+                                     "lines are: catheters, staplers")

@@ -48,9 +48,9 @@ class RunData:
         manifest_path = folder / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
         if manifest_path.exists():
-            from ..output import sha256_bytes
+            from ..output import sha256_file
 
-            manifest["_sha256"] = sha256_bytes(manifest_path)
+            manifest["_sha256"] = sha256_file(manifest_path)
         tables = {p.stem: _read(p) for p in sorted(folder.glob("*.parquet"))}
         tables.update({p.stem: _read(p) for p in sorted((folder / "report").glob("*.parquet"))})
         inputs = {p.stem: _read(p) for p in sorted((folder / "inputs").glob("*.parquet"))} \

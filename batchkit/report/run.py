@@ -26,7 +26,7 @@ from .. import __version__
 from ..cost import cost
 from ..errors import ReportError
 from ..load import load_dataset
-from ..output import atomic_folder, sha256_bytes, write_parquet
+from ..output import atomic_folder, sha256_file, write_parquet
 from ..params import Params
 from ..pipeline import write_cost_folder
 from ..schema import CONTRACT_VERSION
@@ -43,6 +43,8 @@ Progress = Callable[[str, int, int], None]
 class PackResult:
     folder: Path
     reports: list[dict[str, Any]] = field(default_factory=list)
+    manifest_sha256: str = ""
+    quality: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -117,8 +119,9 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
             r.update(statuses[r["name"]])
             r["files"] = [f"{r['name']}.{ext}" for ext in formats if (tmp / f"{r['name']}.{ext}").exists()]
         write_index(tmp / "index.html", reports, period=period, t=t, manifest_hash=manifest_hash)
-        _write_run_manifest(tmp, content, reports, manifest_hash)
-    pack = PackResult(folder=target.resolve(), reports=reports)
+        run_manifest = _write_run_manifest(tmp, content, reports, manifest_hash)
+    pack = PackResult(folder=target.resolve(), reports=reports, manifest_sha256=run_manifest,
+                      quality=content["data_quality"])
     if pack.failed:
         names = ", ".join(f"{r['name']} ({r['error']})" for r in pack.failed)
         raise ReportError(f"{len(pack.failed)} of {len(reports)} reports failed: {names}; the others are in "
@@ -183,22 +186,26 @@ def run_recall(*, data: str | Path | None, trace_id: str, params: Params, out: s
 
 
 def _write_run_manifest(folder: Path, cost_manifest: dict[str, Any], reports: list[dict[str, Any]],
-                        manifest_hash: str) -> None:
+                        manifest_hash: str) -> str:
+    """The pack's manifest: every file of the pack with its sha256 (so `batchkit verify` checks the whole
+    pack), the inputs and params of the costing, and each report's status. Returns its sha256."""
     import json
 
-    files = []
-    for r in reports:
-        for name in r.get("files", []):
-            files.append({"report": r["name"], "file": name, "sha256": sha256_bytes(folder / name)})
+    files = [{"file": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)}
+             for p in sorted(folder.rglob("*")) if p.is_file() and p != folder / "manifest.json"]
     content = {
         "contract_version": CONTRACT_VERSION,
         "batchkit_version": __version__,
         "command": "run",
         "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "period": cost_manifest["period"],
+        "params": cost_manifest["params"],
+        "inputs": cost_manifest["inputs"],
         "tables_manifest_sha256": manifest_hash,
         "reports": [{k: r[k] for k in ("name", "line", "ok", "error", "seconds", "files")} for r in reports],
         "outputs": files,
         "data_quality": cost_manifest["data_quality"],
     }
-    (folder / "manifest.json").write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return sha256_file(path)
