@@ -29,6 +29,7 @@ system-deps:
 	./scripts/system-deps.sh
 
 demo: install
+	-@./scripts/system-deps.sh fonts
 	$(BIN)/batchkit demo-data $(DEMO)
 	$(BIN)/batchkit validate $(DEMO)
 	$(BIN)/batchkit run --data $(DEMO) --period $(PERIOD) --out outputs --jobs $(JOBS)

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # System packages the tests use for real (no mocks): Debian's chromium for the browser tests,
 # PostgreSQL for the SQL-source tests, and a CJK font for zh-CN charts. Installs only what is missing.
+# `system-deps.sh fonts` installs only the font (what `make demo` asks for, best effort).
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ "${1:-all}" != fonts ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+fi
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei fontconfig)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
