@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -36,7 +37,8 @@ def write_kernelspec(root: Path) -> Path:
     spec = root / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")])),
-           "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+           "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+           "BATCHKIT_KERNEL_ROOT": str(root)}  # lets a test find this run's kernels
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}",
                  "--IPKernelApp.log_level=ERROR"],
@@ -153,13 +155,34 @@ def run_jobs(jobs: list[dict[str, Any]], workers: int, kernel_root: Path,
     if not jobs:
         return {}
     write_kernelspec(kernel_root)
-    coro = _run_all(jobs, workers, kernel_root, progress)
+    # The kernels' event loop runs in a thread of its own: signals stay with our handlers in the main
+    # thread (nbclient would otherwise swap in its own and restore the default), and it works when the
+    # caller already runs an event loop (JupyterLab, Playwright's sync API). On an interrupt the loop
+    # is cancelled, so every kernel is shut down before the exception goes on.
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(_run_all(jobs, workers, kernel_root, progress))
+    box: dict[str, Any] = {}
+    thread = threading.Thread(target=_serve, args=(loop, task, box), name="batchkit-kernels", daemon=True)
+    thread.start()
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    # called from inside an event loop (JupyterLab, Playwright's sync API): use a thread of our own
-    from concurrent.futures import ThreadPoolExecutor
+        while thread.is_alive():
+            thread.join(0.2)
+    except BaseException:
+        loop.call_soon_threadsafe(task.cancel)
+        thread.join(60)
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+
+def _serve(loop: asyncio.AbstractEventLoop, task: asyncio.Task, box: dict[str, Any]) -> None:
+    """Thread body: run the jobs' task to the end (or its cancellation), then close the loop."""
+    asyncio.set_event_loop(loop)
+    try:
+        box["result"] = loop.run_until_complete(task)
+    except BaseException as exc:  # CancelledError after an interrupt, or a failure to report
+        box["error"] = exc
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
