@@ -42,6 +42,7 @@ class Report:
     whatif: Any = None  # an analyze.WhatIf, for the allocation what-if
     dataset: Any = None
     params: Any = None
+    _heading: str = ""  # the last section heading, until something else is shown
 
     def __post_init__(self) -> None:
         self.t = Translator(self.language)
@@ -103,7 +104,8 @@ class Report:
     # ------------------------------------------------------------ sections
 
     def heading(self, key: str, **fields: Any) -> None:
-        _display(f"<h2>{html.escape(self.t(key, **fields))}</h2>")
+        self._heading = self.t(key, **fields)
+        _display(f"<h2>{html.escape(self._heading)}</h2>")
 
     def text(self, key: str, **fields: Any) -> None:
         values = {k: html.escape(str(v)) for k, v in fields.items()}
@@ -123,16 +125,20 @@ class Report:
               numeric: str | dict[str, str] | None = None, **fields: Any) -> None:
         """Show a formatted table and keep all of its rows for the workbook."""
         title = self.t(title_key, **fields)
+        # the section heading right above already says it: no second title
+        caption = "" if title == self._heading else f"<h3>{html.escape(title)}</h3>"
+        self._heading = ""
         if frame.empty:
-            _display(f"<h3>{html.escape(title)}</h3><p class=\"bk-empty\">{html.escape(self.t('table.empty'))}</p>")
+            _display(f"{caption}<p class=\"bk-empty\">{html.escape(self.t('table.empty'))}</p>")
         else:
-            _display(f"<h3>{html.escape(title)}</h3>" + html_table(frame, self.t, currency=self.data.currency,
+            _display(caption + html_table(frame, self.t, currency=self.data.currency,
                                                                    max_rows=max_rows, highlight=highlight,
                                                                    numeric=numeric))
         if excel:
             self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric))
 
     def chart(self, png: bytes, alt_key: str, **fields: Any) -> None:
+        self._heading = ""
         alt = html.escape(self.t(alt_key, **fields))
         src = base64.b64encode(png).decode("ascii")
         _display(f'<figure class="bk-chart"><img src="data:image/png;base64,{src}" alt="{alt}"></figure>')
