@@ -232,6 +232,24 @@ def period_column(
     else:
         text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
     series = pd.Series(text.to_pandas(), dtype="str")
+    # ASCII YYYY-MM through Arrow; only the other non-empty cells go through the slower checks below
+    ok = pc.fill_null(pc.match_substring_regex(text, PERIOD_RE.pattern), False).to_numpy(zero_copy_only=False)
+    pending = ~ok & ~pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
+    if pending.any():
+        idx = np.flatnonzero(pending)
+        fixed, fixed_ok = _other_periods(series.iloc[idx].reset_index(drop=True), table=table, column=column,
+                                         rows=rows[idx], source=source, findings=findings)
+        series = series.copy()
+        series.iloc[idx] = fixed.to_numpy()
+        ok = ok.copy()
+        ok[idx] = fixed_ok
+    return series.where(ok, None).astype("str")
+
+
+def _other_periods(
+    series: pd.Series, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+) -> tuple[pd.Series, np.ndarray]:
+    """Cells that are not plain ASCII YYYY-MM: accepted as written, read loosely (a warning), or refused."""
     ok = series.str.match(PERIOD_RE.pattern).fillna(False).to_numpy(dtype=bool)
     empty = (series.fillna("") == "").to_numpy()
     loose = series.str.extract(_LOOSE_PERIOD)
@@ -257,22 +275,46 @@ def period_column(
             [f"{source} row {rows[i]} column {column}: {vals[i]!r} is not a period (expected YYYY-MM)"
              for i in idx],
         )
-    return series.where(ok, None).astype("str")
+    return series, ok
 
 
 # ------------------------------------------------------------------ ID normalization
 
 
-def normalize_ids(values: pd.Series, rules: BatchIdRules) -> pd.Series:
-    """Apply the params' batch-ID rules (strip, upper-case, drop separators)."""
-    arr = pa.array(values, pa.string(), from_pandas=True)
+def _apply_rules(arr: pa.Array, rules: BatchIdRules) -> pa.Array:
     if rules.strip:
         arr = pc.utf8_trim_whitespace(arr)
     if rules.upper:
         arr = pc.utf8_upper(arr)
     if rules.remove:
         arr = pc.replace_substring_regex(arr, "[" + re.escape(rules.remove) + "]", "")
-    return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
+    return arr
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow string array (zero-copy where pandas already holds Arrow)."""
+    arr = pa.array(values, pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _encoded(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """(distinct values, position of each row's value among them; -1 when missing).
+
+    A column of millions of rows names a few thousand IDs: the rules and the
+    pattern run on those, and rows just take their result.
+    """
+    enc = pc.dictionary_encode(arrow_text(values))
+    return enc.dictionary, pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(arr.to_pandas().array, index=index, dtype="str")
+
+
+def normalize_ids(values: pd.Series, rules: BatchIdRules) -> pd.Series:
+    """Apply the params' batch-ID rules (strip, upper-case, drop separators)."""
+    distinct, idx = _encoded(values)
+    return _series(_apply_rules(distinct, rules).take(pa.array(idx, mask=idx < 0)), values.index)
 
 
 def id_pattern_mask(values: pd.Series, pattern: str) -> np.ndarray:
@@ -327,10 +369,19 @@ def _report_invalid(
     findings.add_rows("error", "invalid_id", table, grouped["row"].to_numpy(), column, grouped.index.to_numpy(), msgs)
 
 
+def _flagged_rows(per_value: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows whose (encoded) value is flagged; missing values never are."""
+    return (idx >= 0) & np.asarray(per_value, dtype=bool)[np.maximum(idx, 0)] if len(per_value) else idx < -1
+
+
 def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, dict], rules: BatchIdRules,
                           findings: Findings) -> None:
-    """Normalize every batch_id column, and lot_ids that name a batch once normalized."""
-    master: set[str] | None = None
+    """Normalize every batch_id column, and lot_ids that name a batch once normalized.
+
+    The rules, the comparison and the pattern run on each column's distinct
+    values; only the rows they flag are looked at one by one (to report them).
+    """
+    master: pa.Array | None = None
     order = ["batches"] + [t for t in tables if t != "batches"]
     for name in order:
         if name not in tables:
@@ -340,23 +391,35 @@ def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, di
         rows = df["_row"].to_numpy()
         if "batch_id" in df.columns:
             original = df["batch_id"]
-            normalized = normalize_ids(original, rules)
-            _report_changes(original, normalized, rows, table=name, column="batch_id", source=source,
-                            findings=findings)
-            _report_invalid(normalized, rows, rules.pattern, table=name, column="batch_id", source=source,
-                            findings=findings)
+            distinct, idx = _encoded(original)
+            norm_distinct = _apply_rules(distinct, rules)
+            normalized = _series(norm_distinct.take(pa.array(idx, mask=idx < 0)), original.index)
+            changed = _flagged_rows(pc.not_equal(distinct, norm_distinct).to_numpy(zero_copy_only=False), idx)
+            if changed.any():
+                _report_changes(original[changed], normalized[changed], rows[changed], table=name,
+                                column="batch_id", source=source, findings=findings)
+            invalid = _flagged_rows(~id_pattern_mask(_series(norm_distinct, pd.RangeIndex(len(norm_distinct))),
+                                                     rules.pattern), idx)
+            if invalid.any():
+                _report_invalid(normalized[invalid], rows[invalid], rules.pattern, table=name, column="batch_id",
+                                source=source, findings=findings)
             df["batch_id"] = normalized
         if name == "batches":
-            master = set(df["batch_id"].dropna().unique())
-        if name == "material_issues" and "lot_id" in df.columns and master:
+            master = pc.unique(pc.drop_null(arrow_text(df["batch_id"])))
+        if name == "material_issues" and "lot_id" in df.columns and master is not None and len(master):
             original = df["lot_id"]
-            candidate = normalize_ids(original, rules)
-            is_batch = candidate.isin(master).to_numpy()
+            distinct, idx = _encoded(original)
+            candidate = _apply_rules(distinct, rules)
+            names_batch = pc.is_in(candidate, value_set=master).to_numpy(zero_copy_only=False)
+            is_batch = _flagged_rows(names_batch, idx)
             if is_batch.any():
-                lot = original.copy()
-                lot[is_batch] = candidate[is_batch]
-                _report_changes(original[is_batch], candidate[is_batch], rows[is_batch], table=name,
-                                column="lot_id", source=source, findings=findings)
+                take = pa.array(idx, mask=idx < 0)
+                lot = _series(pc.if_else(pa.array(names_batch), candidate, distinct).take(take), original.index)
+                changed = is_batch & _flagged_rows(pc.not_equal(distinct, candidate).to_numpy(zero_copy_only=False),
+                                                   idx)
+                if changed.any():
+                    _report_changes(original[changed], lot[changed], rows[changed], table=name, column="lot_id",
+                                    source=source, findings=findings)
                 df["lot_id"] = lot
 
 
