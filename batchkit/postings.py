@@ -8,7 +8,8 @@ master, -1 for an unknown batch) so later stages group and merge on ints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ class Postings:
     hours_places: int  # labor and machine hours
     good_places: int  # batches qty_good / qty_started / qty_scrap
     driver_places: int
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # sums reused by every allocation
 
 
 def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:
