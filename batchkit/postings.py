@@ -76,7 +76,7 @@ def _price_materials(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "_row": mi["_row"].to_numpy(),
             "code": codes(mi["batch_id"], ids),
             "date": mi["date"].to_numpy(),
-            "material_id": mi["material_id"].to_numpy(),
+            "material_id": mi["material_id"].array,  # Arrow text, not 10 M Python strings
             "lot_code": sub_code,
             "lot_known": lot_pos >= 0,
             "qty_i": qty_i,
@@ -106,8 +106,8 @@ def _price_operations(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "_row": ops["_row"].to_numpy(),
             "code": codes(ops["batch_id"], ids),
             "date": ops["date"].to_numpy(),
-            "operation": ops["operation"].to_numpy(),
-            "work_center": ops["work_center"].to_numpy(),
+            "operation": ops["operation"].array,
+            "work_center": ops["work_center"].array,
             "labor_i": labor_i,
             "machine_i": machine_i,
             "labor_cents": money.mul_cents(labor_i, hp, lr, lrp),
@@ -135,7 +135,7 @@ def post(ds: Dataset) -> Postings:
             "_row": dc["_row"].to_numpy(),
             "code": codes(dc["batch_id"], ids),
             "date": dc["date"].to_numpy(),
-            "cost_element": dc["cost_element"].to_numpy(),
+            "cost_element": dc["cost_element"].array,
             "cents": money.to_cents(dc["amount"].to_numpy(dtype="float64")),
         }
     )
@@ -158,7 +158,7 @@ def post(ds: Dataset) -> Postings:
         {
             "_row": dr["_row"].to_numpy(),
             "code": codes(dr["batch_id"], ids),
-            "driver": dr["driver"].to_numpy(),
+            "driver": dr["driver"].array,
             "period": dr["period"].to_numpy(),
             "value_i": value_i,
         }
