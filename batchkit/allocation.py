@@ -63,19 +63,9 @@ def _month(period: str) -> int:
 
 
 def sum_by(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct keys in order of first appearance and the exact int64 sum of `values` per key.
-
-    float64 bincount is exact while every partial sum is an integer below 2**53, which the
-    total of absolute values bounds; beyond it the sums are taken in int64.
-    """
+    """Distinct keys in order of first appearance and the exact int64 sum of `values` per key."""
     codes, uniques = pd.factorize(key)
-    values = np.asarray(values, dtype=np.int64)
-    if float(np.abs(values).sum(dtype="float64")) < 2.0**53:
-        sums = np.bincount(codes, weights=values, minlength=len(uniques)).astype(np.int64)
-    else:
-        sums = np.zeros(len(uniques), dtype=np.int64)
-        np.add.at(sums, codes, values)
-    return np.asarray(uniques, dtype=np.int64), sums
+    return np.asarray(uniques, dtype=np.int64), money.group_sum(codes, values, len(uniques))
 
 
 @dataclass

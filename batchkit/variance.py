@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from . import money
+from .load import arrow_text
 from .model import CostResult
+from .postings import codes
 
 TYPES = ("material_price", "material_usage", "labor_rate", "labor_efficiency", "machine_rate",
          "machine_efficiency", "overhead")
@@ -24,9 +27,7 @@ _SAFE = float(2**62)
 def _exact_group_sum(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
     """Sum int (or Python-int object) values per group, exactly; returns object ints when needed."""
     if values.dtype != object:
-        out = np.zeros(n, dtype=np.int64)
-        np.add.at(out, groups, values)
-        return out
+        return money.group_sum(groups, values, n)
     out_obj = np.array([0] * n, dtype=object)
     np.add.at(out_obj, groups, values)
     return out_obj
@@ -89,22 +90,44 @@ def material_rows(result: CostResult) -> pd.DataFrame:
     Variances match them to the standard BOM; analytics split their cost into price and usage.
     """
     rf = result.extras["run"]
-    post = rf.post
-    mat = post.material[post.material["date"].to_numpy() <= rf.period_end]
-    purchased = mat[(mat["lot_code"] < 0).to_numpy()]
-    purchased = purchased[(purchased["code"] >= 0).to_numpy() & rf.universe[np.maximum(purchased["code"], 0)]]
-    sub = rf.sub_rows
+    mat = rf.post.material
+    code = mat["code"].to_numpy()
+    purchased = np.flatnonzero((mat["date"].to_numpy() <= rf.period_end) & (mat["lot_code"].to_numpy() < 0)
+                               & (code >= 0) & rf.universe[np.maximum(code, 0)])
     # post.material keeps the position of each material_issues row as its index
-    lot_ids = result.dataset.get("material_issues")["lot_id"].to_numpy(dtype=object)
+    rows = np.r_[purchased, rf.sub_rows.index.to_numpy()].astype(np.int64)
+    lot_ids = arrow_text(result.dataset.get("material_issues")["lot_id"])
     return pd.DataFrame({
-        "code": np.r_[purchased["code"].to_numpy(), sub["code"].to_numpy()],
-        "material_id": np.r_[purchased["material_id"].to_numpy(dtype=object),
-                             sub["material_id"].to_numpy(dtype=object)],
-        "lot_id": lot_ids[np.r_[purchased.index.to_numpy(), sub.index.to_numpy()].astype(np.int64)],
-        "qty_i": np.r_[purchased["qty_i"].to_numpy(), sub["qty_i"].to_numpy()],
-        "cents": np.r_[purchased["cents"].to_numpy(), result.extras["sub_charge"]],
-        "kind": np.repeat(np.array(["material", "subassembly"], dtype=object), [len(purchased), len(sub)]),
+        "code": code[rows],
+        "material_id": mat["material_id"].array.take(rows),
+        "lot_id": lot_ids.take(rows).to_pandas().array,
+        "qty_i": mat["qty_i"].to_numpy()[rows],
+        "cents": np.r_[mat["cents"].to_numpy()[purchased], result.extras["sub_charge"]],
+        "kind": np.repeat(np.array(["material", "subassembly"], dtype=object), [len(purchased), len(rows) -
+                                                                                 len(purchased)]),
     })
+
+
+def _standard_of(item_of_code: pd.Series, code: np.ndarray, key: pd.Series, table: pd.DataFrame, key_col: str
+                 ) -> np.ndarray:
+    """Per row, the position in `table` of its (item of its batch, key) pair; -1 when the table has none.
+
+    The same as a left merge on (item_id, key) when the pairs of `table` are unique, which
+    validation guarantees before costing (duplicate_key is an error); integer codes, not strings.
+    """
+    if table.empty or not len(code):
+        return np.full(len(code), -1, dtype=np.int64)
+    items = pc.unique(arrow_text(table["item_id"]))
+    names = pc.unique(arrow_text(table[key_col]))
+    t_item = codes(table["item_id"], items)
+    t_key = codes(table[key_col], names)
+    pair = t_item * len(names) + t_key
+    order = np.argsort(pair, kind="stable")
+    row_item = codes(item_of_code, items)[code]
+    row_key = codes(key, names)
+    want = np.where((row_item >= 0) & (row_key >= 0), row_item * len(names) + row_key, -1)
+    at = np.minimum(np.searchsorted(pair[order], want), len(pair) - 1)
+    return np.where((want >= 0) & (pair[order][at] == want), order[at], -1)
 
 
 def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -144,37 +167,35 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
 
     rows = material_rows(result)
     rows = rows[completed[rows["code"].to_numpy()]]
-    rows["item_id"] = item[rows["code"].to_numpy()]
     price_i, pp = money.scaled(bom["std_unit_cost"].to_numpy(dtype="float64"))
-    bom_price = pd.DataFrame({"item_id": bom["item_id"].to_numpy(), "material_id": bom["material_id"].to_numpy(),
-                              "std_price": price_i})
-    rows = rows.merge(bom_price, on=["item_id", "material_id"], how="left")
-    mat_actual = _exact_group_sum(rows["cents"].to_numpy(dtype=np.int64), rows["code"].to_numpy(), n)
-    mat_price = _price_variance(rows["code"].to_numpy(), rows["cents"].to_numpy(dtype=np.int64),
-                                rows["qty_i"].to_numpy(dtype=np.int64), post.qty_places,
-                                rows["std_price"].fillna(0).to_numpy(dtype=np.int64), pp,
-                                rows["std_price"].notna().to_numpy(), n)
+    code = rows["code"].to_numpy()
+    at = _standard_of(m["item_id"], code, rows["material_id"], bom, "material_id")
+    cents = rows["cents"].to_numpy(dtype=np.int64)
+    mat_actual = _exact_group_sum(cents, code, n)
+    mat_price = _price_variance(code, cents, rows["qty_i"].to_numpy(dtype=np.int64), post.qty_places,
+                                np.where(at >= 0, price_i[np.maximum(at, 0)] if len(price_i) else 0, 0), pp,
+                                at >= 0, n)
 
-    ops = post.operations[post.operations["date"].to_numpy() <= rf.period_end]
-    ops = ops[(ops["code"] >= 0).to_numpy()]
-    ops = ops[completed[ops["code"].to_numpy()]]
-    ops = ops.assign(item_id=item[ops["code"].to_numpy()])
+    ops = post.operations
+    code = ops["code"].to_numpy()
+    keep = (ops["date"].to_numpy() <= rf.period_end) & (code >= 0)
+    keep[keep] = completed[code[keep]]
+    ops = ops[keep]
     lr_i, lrp = money.scaled(routing["std_labor_rate"].to_numpy(dtype="float64"))
     mr_i, mrp = money.scaled(routing["std_machine_rate"].to_numpy(dtype="float64"))
-    rt = pd.DataFrame({"item_id": routing["item_id"].to_numpy(), "operation": routing["operation"].to_numpy(),
-                       "slr": lr_i, "smr": mr_i})
-    ops = ops.merge(rt, on=["item_id", "operation"], how="left")
-    has_route = ops["slr"].notna().to_numpy()
     code = ops["code"].to_numpy()
+    at = _standard_of(m["item_id"], code, ops["operation"], routing, "operation")
+    has_route = at >= 0
     hp = post.hours_places
     out: dict[str, np.ndarray] = {}
-    for kind, cents_col, hours_col, rate_col, rp, std in (
-        ("labor", "labor_cents", "labor_i", "slr", lrp, std_lab),
-        ("machine", "machine_cents", "machine_i", "smr", mrp, std_mach),
+    for kind, cents_col, hours_col, std_rate, rp, std in (
+        ("labor", "labor_cents", "labor_i", lr_i, lrp, std_lab),
+        ("machine", "machine_cents", "machine_i", mr_i, mrp, std_mach),
     ):
         actual = _exact_group_sum(ops[cents_col].to_numpy(dtype=np.int64), code, n)
+        rate_i = np.where(has_route, std_rate[np.maximum(at, 0)] if len(std_rate) else 0, 0)
         rate = _price_variance(code, ops[cents_col].to_numpy(dtype=np.int64), ops[hours_col].to_numpy(dtype=np.int64),
-                               hp, ops[rate_col].fillna(0).to_numpy(dtype=np.int64), rp, has_route, n)
+                               hp, rate_i, rp, has_route, n)
         out[f"{kind}_rate"] = rate
         out[f"{kind}_efficiency"] = actual - std - rate
     summary = result.batch_summary.set_index("batch_id")

@@ -72,8 +72,7 @@ def _base(ds: Dataset, period: str, params: Params) -> _Base:
         raise_if_errors(validate(ds))  # like cost(): no figures from a dataset with blocking errors
         rf = run_frame(ds, period, params)
         own = rf.own[(rf.own["kind"] != "pool").to_numpy()]
-        fixed = np.zeros(len(rf.post.master), dtype=np.int64)
-        np.add.at(fixed, own["code"].to_numpy(), own["cents"].to_numpy(dtype=np.int64))
+        fixed = money.group_sum(own["code"].to_numpy(), own["cents"].to_numpy(dtype=np.int64), len(rf.post.master))
         in_run = np.zeros(len(rf.post.pools), dtype=bool)
         in_run[rf.pools_in_run["pool_idx"].to_numpy()] = True
         ds.cache[key] = _Base(rf, fixed, in_run)
@@ -105,8 +104,7 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
         t0 = time.perf_counter()
         led = allocations(ds.cache, post, rule).ledger
         led = led[base.in_run[led["pool_idx"].to_numpy()]]
-        own = base.fixed.copy()
-        np.add.at(own, led["code"].to_numpy(), led["cents"].to_numpy())
+        own = base.fixed + money.group_sum(led["code"].to_numpy(), led["cents"].to_numpy(), len(base.fixed))
         totals[name], _ = roll_up(own, rf.sub_rows, post)
         ledgers[name] = led
         timings[f"reallocate {name}"] = time.perf_counter() - t0
