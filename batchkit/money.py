@@ -32,11 +32,18 @@ def decimal_places(x: np.ndarray, max_places: int = MAX_PLACES) -> int:
     x = x[np.isfinite(x)]
     # a value on the grid of p places is on every finer grid: look only at the values still off it,
     # then confirm the answer on all of them (the plain loop from there decides any odd case)
-    rest, first = x, 0
+    rest, filtered = x, False
     for first in range(max_places + 1):
-        rest = rest[_off_grid(rest, first)]
-        if not len(rest):
+        off = _off_grid(rest, first)
+        n_off = int(off.sum())
+        if not n_off:
+            if not filtered:
+                return first
             break
+        if n_off < len(rest) // 2:  # worth a copy
+            rest, filtered = rest[off], True
+    else:
+        return max_places + 1  # some value is off every grid
     for places in range(first, max_places + 1):
         if not _off_grid(x, places).any():
             return places
