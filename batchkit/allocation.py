@@ -206,12 +206,14 @@ def _candidates(post: Postings, pools: pd.DataFrame) -> pd.DataFrame:
             parts.append((i, code, weight, places))
     sizes = np.array([len(p[1]) for p in parts], dtype=np.int64)
     pool_row = np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes)
-    cand = pools.iloc[pool_row][["pool_idx", "period", "basis", "product_line", "site", "work_center", "cents"]]
-    return cand.reset_index(drop=True).assign(
-        code=np.concatenate([p[1] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
-        weight=np.concatenate([p[2] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
-        places=np.repeat(np.array([p[3] for p in parts], dtype=np.int64), sizes),
-        _pool=pool_row)
+    return pd.DataFrame({
+        "pool_idx": pools["pool_idx"].to_numpy()[pool_row],
+        "basis": pools["basis"].to_numpy(dtype=object)[pool_row],
+        "code": np.concatenate([p[1] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
+        "weight": np.concatenate([p[2] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
+        "places": np.repeat(np.array([p[3] for p in parts], dtype=np.int64), sizes),
+        "_pool": pool_row,
+    })
 
 
 def _in_scope(post: Postings, pools: pd.DataFrame, cand: pd.DataFrame) -> np.ndarray:

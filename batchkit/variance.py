@@ -83,22 +83,28 @@ def _price_variance(
     return _to_cents(_exact_group_sum(terms, code[has_std], n), scale)
 
 
-def material_rows(result: CostResult) -> pd.DataFrame:
-    """The run's material rows as of the period end: purchased at lot cost, sub-assemblies at their charge.
-
-    Columns: code, material_id, lot_id, qty_i (at `post.qty_places`), cents, kind (material/subassembly).
-    Variances match them to the standard BOM; analytics split their cost into price and usage.
-    """
+def _material_positions(result: CostResult) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in material_issues of the run's purchased rows, and of those followed by its sub-assembly rows."""
     rf = result.extras["run"]
     mat = rf.post.material
     code = mat["code"].to_numpy()
     purchased = np.flatnonzero((mat["date"].to_numpy() <= rf.period_end) & (mat["lot_code"].to_numpy() < 0)
                                & (code >= 0) & rf.universe[np.maximum(code, 0)])
     # post.material keeps the position of each material_issues row as its index
-    rows = np.r_[purchased, rf.sub_rows.index.to_numpy()].astype(np.int64)
+    return purchased, np.r_[purchased, rf.sub_rows.index.to_numpy()].astype(np.int64)
+
+
+def material_rows(result: CostResult) -> pd.DataFrame:
+    """The run's material rows as of the period end: purchased at lot cost, sub-assemblies at their charge.
+
+    Columns: code, material_id, lot_id, qty_i (at `post.qty_places`), cents, kind (material/subassembly).
+    Analytics split their cost into price and usage; variances use the same rows.
+    """
+    mat = result.extras["run"].post.material
+    purchased, rows = _material_positions(result)
     lot_ids = arrow_text(result.dataset.get("material_issues")["lot_id"])
     return pd.DataFrame({
-        "code": code[rows],
+        "code": mat["code"].to_numpy()[rows],
         "material_id": mat["material_id"].array.take(rows),
         "lot_id": lot_ids.take(rows).to_pandas().array,
         "qty_i": mat["qty_i"].to_numpy()[rows],
@@ -108,9 +114,10 @@ def material_rows(result: CostResult) -> pd.DataFrame:
     })
 
 
-def _standard_of(item_of_code: pd.Series, code: np.ndarray, key: pd.Series, table: pd.DataFrame, key_col: str
-                 ) -> np.ndarray:
-    """Per row, the position in `table` of its (item of its batch, key) pair; -1 when the table has none.
+def _standard_of(item_of_code: pd.Series, code: np.ndarray, key: pd.Series, rows: np.ndarray, table: pd.DataFrame,
+                 key_col: str) -> np.ndarray:
+    """Per row (`rows` of the `key` column, of batch `code`), the position in `table` of its (item of its
+    batch, key) pair; -1 when the table has none.
 
     The same as a left merge on (item_id, key) when the pairs of `table` are unique, which
     validation guarantees before costing (duplicate_key is an error); integer codes, not strings.
@@ -119,12 +126,10 @@ def _standard_of(item_of_code: pd.Series, code: np.ndarray, key: pd.Series, tabl
         return np.full(len(code), -1, dtype=np.int64)
     items = pc.unique(arrow_text(table["item_id"]))
     names = pc.unique(arrow_text(table[key_col]))
-    t_item = codes(table["item_id"], items)
-    t_key = codes(table[key_col], names)
-    pair = t_item * len(names) + t_key
+    pair = codes(table["item_id"], items) * len(names) + codes(table[key_col], names)
     order = np.argsort(pair, kind="stable")
     row_item = codes(item_of_code, items)[code]
-    row_key = codes(key, names)
+    row_key = codes(key, names)[rows]
     want = np.where((row_item >= 0) & (row_key >= 0), row_item * len(names) + row_key, -1)
     at = np.minimum(np.searchsorted(pair[order], want), len(pair) - 1)
     return np.where((want >= 0) & (pair[order][at] == want), order[at], -1)
@@ -165,14 +170,16 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     std_mach = std_component(routing, "machine_hours_per_unit", "std_machine_rate")
     std_oh = std_component(overhead.assign(one=1.0), "one", "std_cost_per_unit")
 
-    rows = material_rows(result)
-    rows = rows[completed[rows["code"].to_numpy()]]
+    purchased, rows = _material_positions(result)
+    mat = post.material
+    code = mat["code"].to_numpy()[rows]
+    done = completed[code]
+    rows, code = rows[done], code[done]
+    cents = np.r_[mat["cents"].to_numpy()[purchased], result.extras["sub_charge"]][done]
     price_i, pp = money.scaled(bom["std_unit_cost"].to_numpy(dtype="float64"))
-    code = rows["code"].to_numpy()
-    at = _standard_of(m["item_id"], code, rows["material_id"], bom, "material_id")
-    cents = rows["cents"].to_numpy(dtype=np.int64)
+    at = _standard_of(m["item_id"], code, mat["material_id"], rows, bom, "material_id")
     mat_actual = _exact_group_sum(cents, code, n)
-    mat_price = _price_variance(code, cents, rows["qty_i"].to_numpy(dtype=np.int64), post.qty_places,
+    mat_price = _price_variance(code, cents, mat["qty_i"].to_numpy()[rows], post.qty_places,
                                 np.where(at >= 0, price_i[np.maximum(at, 0)] if len(price_i) else 0, 0), pp,
                                 at >= 0, n)
 
@@ -180,11 +187,11 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     code = ops["code"].to_numpy()
     keep = (ops["date"].to_numpy() <= rf.period_end) & (code >= 0)
     keep[keep] = completed[code[keep]]
+    at = _standard_of(m["item_id"], code[keep], ops["operation"], np.flatnonzero(keep), routing, "operation")
     ops = ops[keep]
     lr_i, lrp = money.scaled(routing["std_labor_rate"].to_numpy(dtype="float64"))
     mr_i, mrp = money.scaled(routing["std_machine_rate"].to_numpy(dtype="float64"))
     code = ops["code"].to_numpy()
-    at = _standard_of(m["item_id"], code, ops["operation"], routing, "operation")
     has_route = at >= 0
     hp = post.hours_places
     out: dict[str, np.ndarray] = {}
