@@ -28,20 +28,25 @@ def column_codes(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-def row_codes(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, int]:
-    """(one int64 per row, number of distinct rows); rows equal on `columns` get the same code."""
-    key, n = np.zeros(len(frame), dtype=np.int64), 1
+def row_codes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """One int64 per row; rows equal on `columns` get the same code (codes need not be dense)."""
+    key, span = np.zeros(len(frame), dtype=np.int64), 1
     for col in columns:
         codes, distinct = column_codes(frame[col])
-        # both factors are below len(frame) + 1, so the product stays far inside int64
-        key, uniques = pd.factorize(key * distinct + codes) if n > 1 else (codes, np.arange(distinct))
-        key, n = key.astype(np.int64), len(uniques)
-    return key, n
+        if span * (distinct + 1) < 2**62:
+            key, span = key * (distinct + 1) + codes, span * (distinct + 1)
+        else:  # renumber densely before combining
+            key, uniques = pd.factorize(key)
+            key, span = key.astype(np.int64) * (distinct + 1) + codes, len(uniques) * (distinct + 1)
+    return key
 
 
 def duplicated(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """`frame.duplicated(columns, keep="first")` as a bool array, through integer codes."""
-    key, n = row_codes(frame, columns)
-    if n == len(frame):  # every row distinct (the usual case for document numbers)
-        return np.zeros(len(frame), dtype=bool)
+    if len(columns) == 1:
+        key, distinct = column_codes(frame[columns[0]])
+        if distinct == len(frame):  # every row distinct (the usual case for document numbers)
+            return np.zeros(len(frame), dtype=bool)
+    else:
+        key = row_codes(frame, columns)
     return pd.Series(key).duplicated(keep="first").to_numpy()

@@ -54,12 +54,25 @@ def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def text_column(arr: pa.Array, trim: bool = True) -> pd.Series:
-    """Text; blank cells become missing (NA). Batch IDs keep their spaces for normalization to report."""
+    """Text; blank cells become missing (NA). Batch IDs keep their spaces for normalization to report.
+
+    A long column that repeats its values (IDs of batches, lots, materials) is cleaned on its
+    distinct values and expanded once, as pandas' own (large) string type.
+    """
     raw = pc.fill_null(_as_text(arr), "")
+    sample = raw.slice(0, 50_000)
+    if len(raw) > 200_000 and pc.count_distinct(sample).as_py() < len(sample) // 4:
+        enc = pc.dictionary_encode(raw)
+        text = _clean_text(enc.dictionary, trim).cast(pa.large_string()).take(enc.indices)
+    else:
+        text = _clean_text(raw, trim)
+    return pd.Series(text.to_pandas(), dtype="str")
+
+
+def _clean_text(raw: pa.Array, trim: bool) -> pa.Array:
     trimmed = pc.utf8_trim_whitespace(raw)
     text = trimmed if trim else raw
-    text = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), text)
-    return pd.Series(text.to_pandas(), dtype="str")
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), text)
 
 
 def _clean_number(raw: str, comma_decimals: bool = False) -> tuple[float | None, str | None]:

@@ -264,10 +264,8 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     if not returned.any():  # a net below zero needs a return
         return
     # only the (batch, lot) pairs with a return can go below zero: group those rows alone
-    pair = keys.row_codes(mi, ["batch_id", "lot_id"])[0][ok]
-    has_return = np.zeros(int(pair.max()) + 1, dtype=bool)
-    has_return[pair[returned]] = True
-    involved = has_return[pair]
+    pair = keys.row_codes(mi, ["batch_id", "lot_id"])[ok]
+    involved = np.isin(pair, np.unique(pair[returned]))
     sub = mi[["batch_id", "lot_id", "_row"]].iloc[np.flatnonzero(ok)[involved]].assign(_q=qty_i[involved])
     net = sub.groupby(["batch_id", "lot_id"], sort=False).agg(_q=("_q", "sum"), _row=("_row", "max"))
     bad = net[net["_q"] < 0].reset_index()
