@@ -190,8 +190,11 @@ def pool_bases(pools: pd.DataFrame, rules: Allocation) -> np.ndarray:
                                                                      strict=True)], dtype=object)
 
 
-def _candidates(post: Postings, pools: pd.DataFrame) -> pd.DataFrame:
-    """Every (pool, batch) with a basis in the pool's period, pools in order, batches in order of appearance."""
+def _candidates(post: Postings, pools: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Every (pool, batch) with a basis in the pool's period, pools in order, batches in order of appearance.
+
+    Arrays: pool (row of `pools`), code, weight, places.
+    """
     _, wc_names = _work_centers(post)
     parts: list[tuple[int, np.ndarray, np.ndarray, int]] = []
     for i, (period, basis, wc_key) in enumerate(zip(pools["period"], pools["basis"], pools["wc_key"], strict=True)):
@@ -205,42 +208,55 @@ def _candidates(post: Postings, pools: pd.DataFrame) -> pd.DataFrame:
             code, weight, places = _other_part(post, basis, month)
             parts.append((i, code, weight, places))
     sizes = np.array([len(p[1]) for p in parts], dtype=np.int64)
-    pool_row = np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes)
-    return pd.DataFrame({
-        "pool_idx": pools["pool_idx"].to_numpy()[pool_row],
-        "basis": pools["basis"].to_numpy(dtype=object)[pool_row],
+    return {
+        "pool": np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes),
         "code": np.concatenate([p[1] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
         "weight": np.concatenate([p[2] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
         "places": np.repeat(np.array([p[3] for p in parts], dtype=np.int64), sizes),
-        "_pool": pool_row,
-    })
+    }
 
 
-def _in_scope(post: Postings, pools: pd.DataFrame, cand: pd.DataFrame) -> np.ndarray:
-    """Candidates started by the end of the pool's period, of its product line and site, and (for a
-    work-center scope on a basis other than hours) with hours on that work center in the period."""
-    m = post.master
-    pool = cand["_pool"].to_numpy()
-    code = cand["code"].to_numpy()
-    _first, last = _period_bounds(pools["period"].to_numpy())
-    keep = m["start_date"].to_numpy(dtype="datetime64[s]")[code] <= last[pool]
-    for col in ("product_line", "site"):
-        attr, names = pd.factorize(m[col])
-        scope = pools[col].to_numpy(dtype=object)
-        has = pd.notna(scope)
-        want = np.array([names.get_loc(v) if h and v in names else -2 for v, h in zip(scope, has, strict=True)],
-                        dtype=np.int64)
-        keep &= ~has[pool] | (attr[code] == want[pool])
-    # a work-center scope admits batches with hours there in P, whatever the basis
-    wc_scoped = pools["work_center"].notna().to_numpy() & ~pools["basis"].isin(HOURS_BASES).to_numpy()
-    if wc_scoped[pool].any():
+def _booked(post: Postings) -> np.ndarray:
+    """Sorted keys (month, work center, batch code) of every batch with hours on a work center; cached."""
+    if "booked" not in post.cache:
         ops = post.operations
         wc_codes, wc_names = _work_centers(post)
         month = months(ops["date"])
         ok = (ops["code"].to_numpy() >= 0) & ((ops["labor_i"] + ops["machine_i"]) > 0).to_numpy() & (wc_codes >= 0) \
             & (month != _NO_MONTH)
+        post.cache["booked"] = np.unique((month[ok] * (len(wc_names) + 1) + wc_codes[ok]) * (len(post.master) + 1)
+                                         + ops["code"].to_numpy()[ok])
+    return post.cache["booked"]
+
+
+def _scope_codes(post: Postings, col: str) -> tuple[np.ndarray, pd.Index]:
+    """Each batch's code of its product_line or site (-1 when missing), and the values; cached."""
+    if ("scope", col) not in post.cache:
+        attr, names = pd.factorize(post.master[col])
+        post.cache[("scope", col)] = (attr, pd.Index(names))
+    return post.cache[("scope", col)]
+
+
+def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Candidates started by the end of the pool's period, of its product line and site, and (for a
+    work-center scope on a basis other than hours) with hours on that work center in the period."""
+    m = post.master
+    _first, last = _period_bounds(pools["period"].to_numpy())
+    keep = m["start_date"].to_numpy(dtype="datetime64[s]")[code] <= last[pool]
+    for col in ("product_line", "site"):
+        attr, names = _scope_codes(post, col)
+        scope = pools[col].to_numpy(dtype=object)
+        has = pd.notna(scope)
+        want = np.array([names.get_loc(v) if h and v in names else -2 for v, h in zip(scope, has, strict=True)],
+                        dtype=np.int64)
+        if has.any():
+            keep &= ~has[pool] | (attr[code] == want[pool])
+    # a work-center scope admits batches with hours there in P, whatever the basis
+    wc_scoped = pools["work_center"].notna().to_numpy() & ~pools["basis"].isin(HOURS_BASES).to_numpy()
+    if wc_scoped[pool].any():
+        _, wc_names = _work_centers(post)
+        booked = _booked(post)
         n, stride = len(wc_names) + 1, len(m) + 1
-        booked = np.unique((month[ok] * n + wc_codes[ok]) * stride + ops["code"].to_numpy()[ok])
         want = np.array([wc_names.get_loc(w) if s and w in wc_names else -1
                          for w, s in zip(pools["work_center"], wc_scoped, strict=True)], dtype=np.int64)
         pool_month = np.array([_month(p) for p in pools["period"]], dtype=np.int64)
@@ -264,32 +280,32 @@ def allocate_all(post: Postings, rules: Allocation) -> Allocations:
     pools = pools[valid.to_numpy()]
     scoped_hours = pools["basis"].isin(HOURS_BASES) & pools["work_center"].notna()
     pools = pools.assign(wc_key=np.where(scoped_hours, pools["work_center"].fillna(""), "")).reset_index(drop=True)
-    if pools.empty:
-        empty = _ledger(pools.assign(code=0, weight=0, places=0), np.zeros(0, dtype=np.int64))
-        return Allocations(empty, pd.DataFrame({"pool_idx": np.zeros(0, np.int64), "reason": []}), empty)
-    cand = _candidates(post, pools)
-    cand = cand[_in_scope(post, pools, cand)]
-    weight = cand["weight"].to_numpy(dtype=np.int64)
-    negative = cand[weight < 0]
-    cand = cand[weight > 0]
-    taken = set(cand["pool_idx"].tolist())
-    left = pools[~pools["pool_idx"].isin(taken)]
-    unallocated = pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(), "reason": "no batch in scope has a basis"})
+    cand = _candidates(post, pools) if not pools.empty else {k: np.zeros(0, np.int64) for k in
+                                                               ("pool", "code", "weight", "places")}
+    keep = _in_scope(post, pools, cand["pool"], cand["code"]) if len(cand["pool"]) else np.zeros(0, bool)
+    cand = {k: v[keep] for k, v in cand.items()}
+    pool_idx = pools["pool_idx"].to_numpy(dtype=np.int64)
+    basis = pools["basis"].to_numpy(dtype=object)
+    negative = {k: v[cand["weight"] < 0] for k, v in cand.items()}
+    cand = {k: v[cand["weight"] > 0] for k, v in cand.items()}
+    left = pools[~np.isin(pool_idx, pool_idx[cand["pool"]])]
+    unallocated = pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(dtype=np.int64),
+                                "reason": "no batch in scope has a basis"})
     pool_amount = np.zeros(len(post.pools), dtype=np.int64)
-    pool_amount[pools["pool_idx"].to_numpy()] = pools["cents"].to_numpy()
-    cents = money.largest_remainder(pool_amount, cand["pool_idx"].to_numpy(), cand["weight"].to_numpy(),
-                                    post.tiebreak[cand["code"].to_numpy()])
-    return Allocations(_ledger(cand, cents), unallocated, _ledger(negative, np.zeros(len(negative), np.int64)))
+    pool_amount[pool_idx] = pools["cents"].to_numpy()
+    cents = money.largest_remainder(pool_amount, pool_idx[cand["pool"]], cand["weight"], post.tiebreak[cand["code"]])
+    return Allocations(_ledger(cand, pool_idx, basis, cents),
+                       unallocated, _ledger(negative, pool_idx, basis, np.zeros(len(negative["pool"]), np.int64)))
 
 
-def _ledger(cand: pd.DataFrame, cents: np.ndarray) -> pd.DataFrame:
-    places = cand["places"].to_numpy(dtype=np.int64)
+def _ledger(cand: dict[str, np.ndarray], pool_idx: np.ndarray, basis: np.ndarray, cents: np.ndarray
+            ) -> pd.DataFrame:
     return pd.DataFrame({
-        "pool_idx": cand["pool_idx"].to_numpy(dtype=np.int64),
-        "code": cand["code"].to_numpy(dtype=np.int64),
-        "basis": cand["basis"].to_numpy(dtype=object),
-        "basis_value": cand["weight"].to_numpy(dtype="float64") / np.power(10.0, places),
-        "weight": cand["weight"].to_numpy(dtype=np.int64),
+        "pool_idx": pool_idx[cand["pool"]],
+        "code": cand["code"],
+        "basis": basis[cand["pool"]],
+        "basis_value": cand["weight"].astype("float64") / np.power(10.0, cand["places"]),
+        "weight": cand["weight"],
         "cents": np.asarray(cents, dtype=np.int64),
     })
 

@@ -186,8 +186,9 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
                            "cents": led["cents"].to_numpy()}) for i, led in enumerate(ledgers.values())]
     long = pd.concat(parts, ignore_index=True)
     keys, inv = np.unique(long["key"].to_numpy(), return_inverse=True)
-    cents = np.zeros((len(keys), len(names)), dtype=np.int64)
-    np.add.at(cents, (inv, long["cfg"].to_numpy()), long["cents"].to_numpy())
+    cfg = long["cfg"].to_numpy()
+    cents = np.stack([money.group_sum(inv[cfg == i], long["cents"].to_numpy()[cfg == i], len(keys))
+                      for i in range(len(names))], axis=1)
     pool, code = keys // n, keys % n
     pools = post.pools
     out = pd.DataFrame({
