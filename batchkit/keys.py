@@ -12,17 +12,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
+
+from .load import arrow_text
 
 
 def column_codes(values: pd.Series) -> tuple[np.ndarray, int]:
     """(int64 code per row, number of distinct values); missing is one more value."""
     if isinstance(values.dtype, pd.StringDtype):
-        arr = pa.array(values, pa.string(), from_pandas=True)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        enc = pc.dictionary_encode(arr, null_encoding="encode")
+        enc = pc.dictionary_encode(arrow_text(values), null_encoding="encode")
         return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(enc.dictionary)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes.astype(np.int64), len(uniques)

@@ -305,9 +305,13 @@ def _apply_rules(arr: pa.Array, rules: BatchIdRules) -> pa.Array:
 
 
 def arrow_text(values: pd.Series) -> pa.Array:
-    """A text column as one Arrow string array (zero-copy where pandas already holds Arrow)."""
-    arr = pa.array(values, pa.string(), from_pandas=True)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    """A text column as one Arrow (large_)string array: no copy of the text pandas already holds in Arrow."""
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())  # an all-missing column, or objects
+    return arr
 
 
 def _encoded(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -558,7 +562,7 @@ def type_table(
     for h in headers:
         if h not in data and h:
             data[h] = text_column(tbl.column(h))
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # no consolidation: each column stays the array it was built as
 
 
 def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: str,
@@ -659,4 +663,5 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
         tables[name] = frame
         sources[name] = info
     normalize_dataset_ids(tables, sources, params.batch_id, findings)
+    pa.default_memory_pool().release_unused()  # the raw tables' memory back to the OS, not kept for Arrow alone
     return Dataset(tables=tables, sources=sources, findings=findings.frame(), params=params, root=root)

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import money, rates
+from .load import arrow_text
 from .model import Dataset
 
 
@@ -38,8 +39,10 @@ class Postings:
 
 def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:
     """Position of each value in `ids` (-1 when absent or missing)."""
-    arr = pa.array(values, pa.string(), from_pandas=True)
-    idx = pc.index_in(arr, value_set=ids)
+    arr = arrow_text(values)
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    idx = pc.index_in(arr, value_set=ids if ids.type == arr.type else ids.cast(arr.type))
     return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -82,7 +85,8 @@ def _price_materials(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "qty_i": qty_i,
             "priced": priced,
             "cents": cents.astype(np.int64),
-        }
+        },
+        copy=False,  # views of the loaded columns where possible, no consolidated copy
     )
     return out, qp
 
@@ -114,7 +118,8 @@ def _price_operations(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "machine_cents": money.mul_cents(machine_i, hp, mr, mrp),
             "rate_row": rate_row,
             "rate_status": found["status"].to_numpy(),
-        }
+        },
+        copy=False,
     )
     return out, hp
 

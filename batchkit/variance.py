@@ -10,6 +10,8 @@ sum exactly to total cost - standard cost of Q.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
@@ -22,6 +24,7 @@ from .postings import codes
 TYPES = ("material_price", "material_usage", "labor_rate", "labor_efficiency", "machine_rate",
          "machine_efficiency", "overhead")
 _SAFE = float(2**62)
+_CHUNK = 2_000_000  # material rows per slice
 
 
 def _exact_group_sum(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
@@ -33,12 +36,17 @@ def _exact_group_sum(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarr
     return out_obj
 
 
-def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a*b exactly: int64 when every product and any sum of them fits, else Python ints."""
+def _product(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
+    """a*b exactly: int64 when every product and any sum of them fits, else Python ints.
+
+    `b` may be one int. The sum of |a*b| is taken as a float dot product (no array of products).
+    """
     a = np.asarray(a, dtype=np.int64)
+    if np.isscalar(b):
+        mag = float(np.abs(a).sum(dtype="float64")) * abs(int(b))
+        return a * b if len(a) == 0 or mag < _SAFE else a.astype(object) * int(b)
     b = np.asarray(b, dtype=np.int64)
-    mag = np.abs(a.astype("float64")) * np.abs(b.astype("float64"))
-    if len(mag) == 0 or mag.sum() < _SAFE:
+    if len(a) == 0 or float(np.dot(np.abs(a).astype("float64"), np.abs(b).astype("float64"))) < _SAFE:
         return a * b
     return a.astype(object) * b.astype(object)
 
@@ -68,19 +76,27 @@ def _standard(q_good: np.ndarray, gp: int, per_unit: np.ndarray, up: int) -> np.
     return _to_cents(_product(q_good, per_unit), gp + up)
 
 
-def _price_variance(
+def _price_terms(
     code: np.ndarray, cents: np.ndarray, qty_i: np.ndarray, qp: int, std_price: np.ndarray, sp: int,
     has_std: np.ndarray, n: int,
 ) -> np.ndarray:
-    """round(sum over rows with a standard of (actual amount - std price x qty)) per code."""
+    """Sum over rows with a standard of (actual amount - std price x qty) per code, exact at max(2, sp + qp)."""
     scale = max(2, sp + qp)
-    amount = _product(cents[has_std], np.full(int(has_std.sum()), 10 ** (scale - 2), dtype=np.int64))
+    amount = _product(cents[has_std], 10 ** (scale - 2))
     std = _product(std_price[has_std], qty_i[has_std]) * 10 ** (scale - sp - qp)
     if amount.dtype == object or std.dtype == object:
         terms = amount.astype(object) - std.astype(object)
     else:
         terms = amount - std
-    return _to_cents(_exact_group_sum(terms, code[has_std], n), scale)
+    return _exact_group_sum(terms, code[has_std], n)
+
+
+def _price_variance(
+    code: np.ndarray, cents: np.ndarray, qty_i: np.ndarray, qp: int, std_price: np.ndarray, sp: int,
+    has_std: np.ndarray, n: int,
+) -> np.ndarray:
+    """round(sum over rows with a standard of (actual amount - std price x qty)) per code."""
+    return _to_cents(_price_terms(code, cents, qty_i, qp, std_price, sp, has_std, n), max(2, sp + qp))
 
 
 def _material_positions(result: CostResult) -> tuple[np.ndarray, np.ndarray]:
@@ -114,25 +130,38 @@ def material_rows(result: CostResult) -> pd.DataFrame:
     })
 
 
-def _standard_of(item_of_code: pd.Series, code: np.ndarray, key: pd.Series, rows: np.ndarray, table: pd.DataFrame,
-                 key_col: str) -> np.ndarray:
-    """Per row (`rows` of the `key` column, of batch `code`), the position in `table` of its (item of its
-    batch, key) pair; -1 when the table has none.
+def _standard_lookup(item_of_code: pd.Series, key: pd.Series, table: pd.DataFrame, key_col: str
+                     ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """at(code, rows): per row (`rows` of the `key` column, of batch `code`), the position in `table` of its
+    (item of its batch, key) pair; -1 when the table has none.
 
     The same as a left merge on (item_id, key) when the pairs of `table` are unique, which
     validation guarantees before costing (duplicate_key is an error); integer codes, not strings.
     """
-    if table.empty or not len(code):
-        return np.full(len(code), -1, dtype=np.int64)
+    if table.empty:
+        return lambda code, rows: np.full(len(code), -1, dtype=np.int64)
     items = pc.unique(arrow_text(table["item_id"]))
     names = pc.unique(arrow_text(table[key_col]))
     pair = codes(table["item_id"], items) * len(names) + codes(table[key_col], names)
     order = np.argsort(pair, kind="stable")
-    row_item = codes(item_of_code, items)[code]
-    row_key = codes(key, names)[rows]
-    want = np.where((row_item >= 0) & (row_key >= 0), row_item * len(names) + row_key, -1)
-    at = np.minimum(np.searchsorted(pair[order], want), len(pair) - 1)
-    return np.where((want >= 0) & (pair[order][at] == want), order[at], -1)
+    pair_sorted = pair[order]
+    item_pos = codes(item_of_code, items)
+    key_pos = codes(key, names).astype(np.int32)
+
+    def at(code: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        row_item, row_key = item_pos[code], key_pos[rows]
+        want = np.where((row_item >= 0) & (row_key >= 0), row_item * len(names) + row_key, -1)
+        i = np.minimum(np.searchsorted(pair_sorted, want), len(pair) - 1)
+        return np.where((want >= 0) & (pair_sorted[i] == want), order[i], -1)
+    return at
+
+
+def _add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """total + part exactly: Python ints once int64 could overflow."""
+    if total.dtype == object or part.dtype == object or \
+            float(np.abs(total).max(initial=0)) + float(np.abs(part).max(initial=0)) >= _SAFE:
+        return total.astype(object) + part.astype(object)
+    return total + part
 
 
 def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -170,24 +199,30 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     std_mach = std_component(routing, "machine_hours_per_unit", "std_machine_rate")
     std_oh = std_component(overhead.assign(one=1.0), "one", "std_cost_per_unit")
 
-    purchased, rows = _material_positions(result)
+    purchased, all_rows = _material_positions(result)
     mat = post.material
-    code = mat["code"].to_numpy()[rows]
-    done = completed[code]
-    rows, code = rows[done], code[done]
-    cents = np.r_[mat["cents"].to_numpy()[purchased], result.extras["sub_charge"]][done]
+    charges = np.r_[mat["cents"].to_numpy()[purchased], result.extras["sub_charge"]]
     price_i, pp = money.scaled(bom["std_unit_cost"].to_numpy(dtype="float64"))
-    at = _standard_of(m["item_id"], code, mat["material_id"], rows, bom, "material_id")
-    mat_actual = _exact_group_sum(cents, code, n)
-    mat_price = _price_variance(code, cents, mat["qty_i"].to_numpy()[rows], post.qty_places,
-                                np.where(at >= 0, price_i[np.maximum(at, 0)] if len(price_i) else 0, 0), pp,
-                                at >= 0, n)
+    bom_at = _standard_lookup(m["item_id"], mat["material_id"], bom, "material_id")
+    mat_actual = np.zeros(n, dtype=np.int64)
+    price_terms = np.zeros(n, dtype=np.int64)
+    for lo in range(0, len(all_rows), _CHUNK):  # in slices, so the temporaries of 10 M rows never coexist
+        rows, cents = all_rows[lo:lo + _CHUNK], charges[lo:lo + _CHUNK]
+        code = mat["code"].to_numpy()[rows]
+        done = completed[code]
+        rows, code, cents = rows[done], code[done], cents[done]
+        at = bom_at(code, rows)
+        mat_actual += money.group_sum(code, cents, n)
+        price_terms = _add(price_terms, _price_terms(
+            code, cents, mat["qty_i"].to_numpy()[rows], post.qty_places,
+            np.where(at >= 0, price_i[np.maximum(at, 0)] if len(price_i) else 0, 0), pp, at >= 0, n))
+    mat_price = _to_cents(price_terms, max(2, pp + post.qty_places))
 
     ops = post.operations
     code = ops["code"].to_numpy()
     keep = (ops["date"].to_numpy() <= rf.period_end) & (code >= 0)
     keep[keep] = completed[code[keep]]
-    at = _standard_of(m["item_id"], code[keep], ops["operation"], np.flatnonzero(keep), routing, "operation")
+    at = _standard_lookup(m["item_id"], ops["operation"], routing, "operation")(code[keep], np.flatnonzero(keep))
     ops = ops[keep]
     lr_i, lrp = money.scaled(routing["std_labor_rate"].to_numpy(dtype="float64"))
     mr_i, mrp = money.scaled(routing["std_machine_rate"].to_numpy(dtype="float64"))
