@@ -222,11 +222,14 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     ids = m["batch_id"].to_numpy(dtype=object)
     inside = np.flatnonzero(rf.universe)
     pe = per_element[per_element["cents"] != 0]
+    # sorted by batch_id then cost_element, on integer ranks (tiebreak is the batch_id's rank in string order)
+    code = pe["code"].to_numpy()
+    order = np.lexsort((_rank(pe["cost_element"]), p.tiebreak[code]))
     batch_costs = pd.DataFrame({
-        "batch_id": ids[pe["code"].to_numpy()],
-        "cost_element": pe["cost_element"].to_numpy(),
-        "amount": money.cents_to_float(pe["cents"].to_numpy()),
-    }).sort_values(["batch_id", "cost_element"], kind="stable").reset_index(drop=True)
+        "batch_id": ids[code[order]],
+        "cost_element": pe["cost_element"].to_numpy()[order],
+        "amount": money.cents_to_float(pe["cents"].to_numpy()[order]),
+    })
 
     status = _status(p, rf.period_end)
     scrap_cost, abnormal = _scrap_costs(p, total, params.scrap.normal_rate)
@@ -253,20 +256,22 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
         **{k: money.cents_to_float(v) for k, v in by_kind.items()},
         "scrap_rate": scrap_rate,
         "abnormal_scrap_cost": money.cents_to_float(abnormal),
-    }).iloc[inside]
-    summary = summary.sort_values("batch_id", kind="stable").reset_index(drop=True)
+    }).iloc[inside[np.argsort(p.tiebreak[inside], kind="stable")]].reset_index(drop=True)
 
     pools = p.pools
     led = rf.ledger
+    pool, code = led["pool_idx"].to_numpy(), led["code"].to_numpy()
+    order = np.lexsort((p.tiebreak[code], _rank(pools["pool_id"])[pool], _rank(pools["period"])[pool]))
+    pool, code = pool[order], code[order]
     ledger = pd.DataFrame({
-        "pool_id": pools["pool_id"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
-        "period": pools["period"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
-        "cost_element": pools["cost_element"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
-        "batch_id": ids[led["code"].to_numpy()],
-        "basis": led["basis"].to_numpy(),
-        "basis_value": led["basis_value"].to_numpy(),
-        "amount": money.cents_to_float(led["cents"].to_numpy()),
-    }).sort_values(["period", "pool_id", "batch_id"], kind="stable").reset_index(drop=True)
+        "pool_id": pools["pool_id"].to_numpy(dtype=object)[pool],
+        "period": pools["period"].to_numpy(dtype=object)[pool],
+        "cost_element": pools["cost_element"].to_numpy(dtype=object)[pool],
+        "batch_id": ids[code],
+        "basis": led["basis"].to_numpy()[order],
+        "basis_value": led["basis_value"].to_numpy()[order],
+        "amount": money.cents_to_float(led["cents"].to_numpy()[order]),
+    })
 
     return {
         "batch_costs": batch_costs,
@@ -274,6 +279,11 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
         "allocation_ledger": ledger,
         "reconciliation": _reconciliation(rf, per_element),
     }
+
+
+def _rank(values: pd.Series) -> np.ndarray:
+    """Each value's rank in sort_values order (string order, missing last), as int64."""
+    return pd.Series(values).rank(method="dense", na_option="bottom").to_numpy(dtype="float64").astype(np.int64)
 
 
 def _kind_columns(per_element: pd.DataFrame, own: pd.DataFrame, n: int) -> dict[str, np.ndarray]:

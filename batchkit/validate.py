@@ -259,7 +259,10 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
         return
     mi = ds.tables["material_issues"]
     ok = (mi["batch_id"].notna() & mi["lot_id"].notna() & mi["qty"].notna()).to_numpy()
-    qty_i, places = money.scaled(mi["qty"].to_numpy(dtype="float64")[ok])
+    if ok.all():  # the same numbers postings already scaled
+        qty_i, places = post.material["qty_i"].to_numpy(), post.qty_places
+    else:
+        qty_i, places = money.scaled(mi["qty"].to_numpy(dtype="float64")[ok])
     returned = qty_i < 0
     if not returned.any():  # a net below zero needs a return
         return
