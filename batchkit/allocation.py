@@ -208,10 +208,12 @@ def _candidates(post: Postings, pools: pd.DataFrame) -> dict[str, np.ndarray]:
             code, weight, places = _other_part(post, basis, month)
             parts.append((i, code, weight, places))
     sizes = np.array([len(p[1]) for p in parts], dtype=np.int64)
+    joined = [np.concatenate([p[i] for p in parts]).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+              for i in (1, 2)]
     return {
         "pool": np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes),
-        "code": np.concatenate([p[1] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
-        "weight": np.concatenate([p[2] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64),
+        "code": joined[0],
+        "weight": joined[1],
         "places": np.repeat(np.array([p[3] for p in parts], dtype=np.int64), sizes),
     }
 

@@ -191,6 +191,11 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
                       for i in range(len(names))], axis=1)
     pool, code = keys // n, keys % n
     pools = post.pools
+    if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
+        biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
+        pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
+        order = np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))
+        pool, code, cents = pool[order], code[order], cents[order]  # ordered before the text columns exist
     out = pd.DataFrame({
         "pool_id": pools["pool_id"].to_numpy(dtype=object)[pool],
         "period": pools["period"].to_numpy(dtype=object)[pool],
@@ -201,8 +206,4 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
         out[name] = money.cents_to_float(cents[:, i])
     for i, name in enumerate(names[1:], start=1):
         out[f"change_{name}"] = money.cents_to_float(cents[:, i] - cents[:, 0])
-    if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
-        biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
-        pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
-        out = out.iloc[np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))]
-    return out.reset_index(drop=True)
+    return out
