@@ -60,8 +60,7 @@ def text_column(arr: pa.Array, trim: bool = True) -> pd.Series:
     distinct values and expanded once, as pandas' own (large) string type.
     """
     raw = pc.fill_null(_as_text(arr), "")
-    sample = raw.slice(0, 50_000)
-    if len(raw) > 200_000 and pc.count_distinct(sample).as_py() < len(sample) // 4:
+    if _repeats(raw):
         enc = pc.dictionary_encode(raw)
         text = _clean_text(enc.dictionary, trim).cast(pa.large_string()).take(enc.indices)
     else:
@@ -182,10 +181,44 @@ def date_column(
         out = arr.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
         return pd.Series(out.astype("datetime64[s]"))
     text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
+    if _repeats(text):  # a few hundred distinct days in millions of rows: parse those, rows take the result
+        enc = pc.dictionary_encode(text)
+        days, how = _parse_dates(enc.dictionary)
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        result, how = days[idx], how[idx]
+    else:
+        result, how = _parse_dates(text)
+    formats = _DATE_FORMATS_OK + _DATE_FORMATS_WARN
+    for k, fmt in enumerate(formats):
+        if fmt in _DATE_FORMATS_WARN and (how == k).any():
+            idx = np.flatnonzero(how == k)
+            raw = text.to_pandas().to_numpy()
+            findings.add_rows(
+                "warning", "date_format", table, rows[idx], column, raw[idx],
+                [f"{source} row {rows[i]} column {column}: {raw[i]!r} read as {str(result[i])[:10]} "
+                 f"(dates should be YYYY-MM-DD)" for i in idx],
+            )
+    if (how == _UNREAD).any():
+        idx = np.flatnonzero(how == _UNREAD)
+        raw = text.to_pandas().to_numpy()
+        findings.add_rows(
+            "error", "bad_date", table, rows[idx], column, raw[idx],
+            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]))}" for i in idx],
+        )
+    return pd.Series(result)
+
+
+_UNREAD, _EMPTY = -1, -2
+
+
+def _parse_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per (trimmed) cell: its day as datetime64[s] (NaT if none), and the index of the format that read
+    it in _DATE_FORMATS_OK + _DATE_FORMATS_WARN (_UNREAD, or _EMPTY for a blank cell)."""
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[s]")
+    how = np.where(empty, _EMPTY, _UNREAD)
     pending = ~empty
-    for fmt in _DATE_FORMATS_OK + _DATE_FORMATS_WARN:
+    for k, fmt in enumerate(_DATE_FORMATS_OK + _DATE_FORMATS_WARN):
         if not pending.any():
             break
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
@@ -193,23 +226,15 @@ def date_column(
         if got.any():
             stamps = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
             result[got] = stamps[got].astype("datetime64[D]").astype("datetime64[s]")
+            how[got] = k
             pending &= ~got
-            if fmt in _DATE_FORMATS_WARN:
-                idx = np.flatnonzero(got)
-                raw = text.to_pandas().to_numpy()
-                findings.add_rows(
-                    "warning", "date_format", table, rows[idx], column, raw[idx],
-                    [f"{source} row {rows[i]} column {column}: {raw[i]!r} read as {str(result[i])[:10]} "
-                     f"(dates should be YYYY-MM-DD)" for i in idx],
-                )
-    if pending.any():
-        idx = np.flatnonzero(pending)
-        raw = text.to_pandas().to_numpy()
-        findings.add_rows(
-            "error", "bad_date", table, rows[idx], column, raw[idx],
-            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]))}" for i in idx],
-        )
-    return pd.Series(result)
+    return result, how
+
+
+def _repeats(text: pa.Array) -> bool:
+    """A long column whose first 50,000 values repeat (IDs, days): worth working on its distinct values."""
+    sample = text.slice(0, 50_000)
+    return len(text) > 200_000 and pc.count_distinct(sample).as_py() < len(sample) // 4
 
 
 def _as_written(text: pa.Array, parsed: pa.Array) -> np.ndarray:
