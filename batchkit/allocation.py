@@ -50,77 +50,138 @@ def _period_bounds(periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _grouped(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
-    return frame.groupby(keys, sort=False, as_index=False)[value].sum()
+_NO_MONTH = np.iinfo(np.int64).min  # NaT as months
 
 
-def _basis_long(post: Postings, pools: pd.DataFrame) -> pd.DataFrame:
-    """Every (period, basis, wc, code, weight) a pool could use; wc '' = any work center."""
-    need = pools[["period", "basis", "wc_key"]].drop_duplicates()
-    periods = set(need["period"])
-    parts: list[pd.DataFrame] = []
-    ops = post.operations[post.operations["code"] >= 0]
-    ops = ops.assign(period=month_of(ops["date"]))
-    ops = ops[ops["period"].isin(periods)]
-    for basis, col in (("labor_hours", "labor_i"), ("machine_hours", "machine_i")):
-        want = need[need["basis"] == basis]
-        if want.empty:
-            continue
-        any_wc = _grouped(ops, ["period", "code"], col).assign(wc_key="")
-        by_wc = _grouped(ops, ["period", "work_center", "code"], col).rename(columns={"work_center": "wc_key"})
-        both = pd.concat([any_wc, by_wc], ignore_index=True).rename(columns={col: "weight"})
-        parts.append(both.assign(basis=basis, places=post.hours_places))
-    wanted = set(need["basis"])
-    if "material_cost" in wanted:
-        m = post.material[(post.material["code"] >= 0) & post.material["priced"]]
-        m = m.assign(period=month_of(m["date"]))
-        m = _grouped(m[m["period"].isin(periods)], ["period", "code"], "cents")
-        parts.append(m.rename(columns={"cents": "weight"}).assign(basis="material_cost", wc_key="", places=2))
-    if "direct_cost" in wanted:
-        d = post.direct[post.direct["code"] >= 0]
-        d = d.assign(period=month_of(d["date"]))
-        d = _grouped(d[d["period"].isin(periods)], ["period", "code"], "cents")
-        parts.append(d.rename(columns={"cents": "weight"}).assign(basis="direct_cost", wc_key="", places=2))
-    unit_bases = wanted & {"good_units", "started_units", "equal"}
-    if unit_bases:
-        parts.extend(_unit_bases(post, sorted(periods), unit_bases))
-    drv = sorted(b for b in wanted if b.startswith("driver:"))
-    if drv:
-        dr = post.drivers[(post.drivers["code"] >= 0) & post.drivers["period"].isin(periods)]
-        dr = dr.assign(basis="driver:" + dr["driver"].astype(str))
-        dr = dr[dr["basis"].isin(drv)]
-        dr = dr.groupby(["period", "basis", "code"], as_index=False, sort=False)["value_i"].sum()
-        parts.append(dr.rename(columns={"value_i": "weight"}).assign(wc_key="", places=post.driver_places))
-    if not parts:  # typed, so the merge below keeps integer codes (an untyped empty frame gives objects)
-        return pd.DataFrame({"period": pd.Series(dtype="str"), "basis": pd.Series(dtype="str"),
-                             "wc_key": pd.Series(dtype="str"), "code": pd.Series(dtype="int64"),
-                             "weight": pd.Series(dtype="int64"), "places": pd.Series(dtype="int64")})
-    out = pd.concat(parts, ignore_index=True)
-    return out[["period", "basis", "wc_key", "code", "weight", "places"]]
+def months(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of each date, as int64 (NaT -> a value no period has)."""
+    return np.asarray(dates, dtype="datetime64[s]").astype("datetime64[M]").astype(np.int64)
 
 
-def _unit_bases(post: Postings, periods: list[str], wanted: set[str]) -> list[pd.DataFrame]:
-    m = post.master
-    codes = np.arange(len(m))
-    start = m["start_date"].to_numpy(dtype="datetime64[s]")
-    end = m["end_date"].to_numpy(dtype="datetime64[s]")
-    good_i, _ = money.scaled(m["qty_good"].to_numpy(dtype="float64"), post.good_places)
-    started_i, _ = money.scaled(m["qty_started"].to_numpy(dtype="float64"), post.good_places)
-    out = []
-    for period in periods:
-        first, last = (v[0] for v in _period_bounds(np.array([period])))
-        active = (start <= last) & (np.isnat(end) | (end >= first))
-        completed = ~np.isnat(end) & (end >= first) & (end <= last)
-        for basis, mask, weight in (
-            ("good_units", completed, good_i),
-            ("started_units", active, started_i),
-            ("equal", active, np.ones(len(m), dtype=np.int64)),
-        ):
-            if basis in wanted and mask.any():
-                places = 0 if basis == "equal" else post.good_places
-                out.append(pd.DataFrame({"period": period, "basis": basis, "wc_key": "", "code": codes[mask],
-                                         "weight": weight[mask], "places": places}))
-    return out
+def _month(period: str) -> int:
+    return int(np.datetime64(period, "M").astype(np.int64))
+
+
+def sum_by(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys in order of first appearance and the exact int64 sum of `values` per key."""
+    codes, uniques = pd.factorize(key)
+    return np.asarray(uniques, dtype=np.int64), money.group_sum(codes, values, len(uniques))
+
+
+@dataclass
+class _Part:
+    """One basis summed per (month, work center, batch code), grouped by (month, work center).
+
+    `wc` -1 means any work center. Within a group, batches keep the order in
+    which they first appear in the postings.
+    """
+
+    keys: np.ndarray  # sorted distinct month * (n_wc + 1) + wc + 1
+    starts: np.ndarray  # first row of each key, and the end
+    code: np.ndarray
+    weight: np.ndarray
+    places: int
+    n_wc: int
+
+    @classmethod
+    def build(cls, month: np.ndarray, wc: np.ndarray, code: np.ndarray, weight: np.ndarray, places: int,
+              n_wc: int = 0) -> _Part:
+        group = month * (n_wc + 1) + wc + 1
+        order = np.argsort(group, kind="stable")
+        keys, starts = np.unique(group[order], return_index=True)
+        return cls(keys, np.r_[starts, len(order)], code[order], weight[order], places, n_wc)
+
+    def rows(self, month: int, wc: int = -1) -> np.ndarray:
+        """Positions of the rows of one group (empty when the group has none)."""
+        i = np.searchsorted(self.keys, month * (self.n_wc + 1) + wc + 1)
+        if i == len(self.keys) or self.keys[i] != month * (self.n_wc + 1) + wc + 1:
+            return np.zeros(0, dtype=np.int64)
+        return np.arange(self.starts[i], self.starts[i + 1])
+
+
+def _summed(month: np.ndarray, wc: np.ndarray, code: np.ndarray, weight: np.ndarray, n_wc: int
+            ) -> tuple[np.ndarray, ...]:
+    """(month, wc, code, summed weight) per distinct triple, in order of first appearance; NaT months dropped."""
+    ok = month != _NO_MONTH
+    stride = int(code.max(initial=0)) + 1
+    uniq, sums = sum_by((month[ok] * (n_wc + 1) + wc[ok] + 1) * stride + code[ok], weight[ok])
+    group, code_u = np.divmod(uniq, stride)
+    m, w = np.divmod(group, n_wc + 1)
+    return m, w - 1, code_u, sums
+
+
+def _work_centers(post: Postings) -> tuple[np.ndarray, pd.Index]:
+    """Each operation's work-center code (-1 when missing) and the work centers."""
+    if "wc" not in post.cache:
+        codes, uniques = pd.factorize(post.operations["work_center"])
+        post.cache["wc"] = (codes.astype(np.int64), pd.Index(uniques))
+    return post.cache["wc"]
+
+
+def _part(post: Postings, basis: str) -> _Part | None:
+    """A basis summed per month (and work center, for hours) over every month of the data; cached.
+
+    Hours count twice: once for pools of any work center, once under their own work center.
+    """
+    key = ("basis", basis)
+    if key not in post.cache:
+        part = None
+        if basis in HOURS_BASES:
+            ops = post.operations
+            wc, names = _work_centers(post)
+            ok = ops["code"].to_numpy() >= 0
+            month, code, wc = months(ops["date"])[ok], ops["code"].to_numpy()[ok], wc[ok]
+            weight = ops["labor_i" if basis == "labor_hours" else "machine_i"].to_numpy()[ok]
+            on_wc = wc >= 0  # a row without a work center counts only for pools that name none
+            both = [_summed(month, np.full(len(month), -1), code, weight, len(names)),
+                    _summed(month[on_wc], wc[on_wc], code[on_wc], weight[on_wc], len(names))]
+            part = _Part.build(*(np.concatenate(cols) for cols in zip(*both, strict=True)),
+                               places=post.hours_places, n_wc=len(names))
+        elif basis in ("material_cost", "direct_cost"):
+            f = post.material if basis == "material_cost" else post.direct
+            ok = f["code"].to_numpy() >= 0
+            if basis == "material_cost":
+                ok &= f["priced"].to_numpy()
+            m, _, code, sums = _summed(months(f["date"])[ok], np.full(int(ok.sum()), -1), f["code"].to_numpy()[ok],
+                                       f["cents"].to_numpy()[ok], 0)
+            part = _Part.build(m, np.full(len(m), -1), code, sums, places=2)
+        post.cache[key] = part
+    return post.cache[key]
+
+
+def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(code, weight, places) of a unit or driver basis in one month, codes in their order of appearance."""
+    if basis.startswith("driver:"):
+        key = ("basis", basis)
+        if key not in post.cache:
+            dr = post.drivers
+            ok = (dr["code"].to_numpy() >= 0) & (dr["driver"] == basis[len("driver:"):]).to_numpy(dtype=bool)
+            m = months(pd.to_datetime(dr["period"][ok], format="%Y-%m", errors="coerce"))
+            m, _, code, sums = _summed(m, np.full(len(m), -1), dr["code"].to_numpy()[ok],
+                                       dr["value_i"].to_numpy()[ok], 0)
+            post.cache[key] = _Part.build(m, np.full(len(m), -1), code, sums, places=post.driver_places)
+        part = post.cache[key]
+        rows = part.rows(month)
+        return part.code[rows], part.weight[rows], part.places
+    key = ("units", basis, month)
+    if key not in post.cache:
+        m = post.master
+        first, last = (v[0] for v in _period_bounds(np.array([np.datetime64(month, "M")])))
+        start = m["start_date"].to_numpy(dtype="datetime64[s]")
+        end = m["end_date"].to_numpy(dtype="datetime64[s]")
+        codes = np.arange(len(m))
+        if basis == "good_units":
+            good_i, _ = money.scaled(m["qty_good"].to_numpy(dtype="float64"), post.good_places)
+            done = ~np.isnat(end) & (end >= first) & (end <= last)
+            post.cache[key] = (codes[done], good_i[done], post.good_places)
+        else:
+            active = (start <= last) & (np.isnat(end) | (end >= first))
+            if basis == "started_units":
+                started_i, _ = money.scaled(m["qty_started"].to_numpy(dtype="float64"), post.good_places)
+                post.cache[key] = (codes[active], started_i[active], post.good_places)
+            else:  # equal
+                post.cache[key] = (codes[active], np.ones(int(active.sum()), dtype=np.int64), 0)
+    return post.cache[key]
 
 
 def pool_bases(pools: pd.DataFrame, rules: Allocation) -> np.ndarray:
@@ -129,67 +190,124 @@ def pool_bases(pools: pd.DataFrame, rules: Allocation) -> np.ndarray:
                                                                      strict=True)], dtype=object)
 
 
+def _candidates(post: Postings, pools: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Every (pool, batch) with a basis in the pool's period, pools in order, batches in order of appearance.
+
+    Arrays: pool (row of `pools`), code, weight, places.
+    """
+    _, wc_names = _work_centers(post)
+    parts: list[tuple[int, np.ndarray, np.ndarray, int]] = []
+    for i, (period, basis, wc_key) in enumerate(zip(pools["period"], pools["basis"], pools["wc_key"], strict=True)):
+        month = _month(period)
+        if basis in HOURS_BASES or basis in ("material_cost", "direct_cost"):
+            part = _part(post, basis)
+            wc = -1 if not wc_key else (wc_names.get_loc(wc_key) if wc_key in wc_names else None)
+            rows = part.rows(month, wc) if wc is not None else np.zeros(0, dtype=np.int64)
+            parts.append((i, part.code[rows], part.weight[rows], part.places))
+        elif basis in ("good_units", "started_units", "equal") or basis.startswith("driver:"):
+            code, weight, places = _other_part(post, basis, month)
+            parts.append((i, code, weight, places))
+    sizes = np.array([len(p[1]) for p in parts], dtype=np.int64)
+    joined = [np.concatenate([p[i] for p in parts]).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+              for i in (1, 2)]
+    return {
+        "pool": np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes),
+        "code": joined[0],
+        "weight": joined[1],
+        "places": np.repeat(np.array([p[3] for p in parts], dtype=np.int64), sizes),
+    }
+
+
+def _booked(post: Postings) -> np.ndarray:
+    """Sorted keys (month, work center, batch code) of every batch with hours on a work center; cached."""
+    if "booked" not in post.cache:
+        ops = post.operations
+        wc_codes, wc_names = _work_centers(post)
+        month = months(ops["date"])
+        ok = (ops["code"].to_numpy() >= 0) & ((ops["labor_i"] + ops["machine_i"]) > 0).to_numpy() & (wc_codes >= 0) \
+            & (month != _NO_MONTH)
+        post.cache["booked"] = np.unique((month[ok] * (len(wc_names) + 1) + wc_codes[ok]) * (len(post.master) + 1)
+                                         + ops["code"].to_numpy()[ok])
+    return post.cache["booked"]
+
+
+def _scope_codes(post: Postings, col: str) -> tuple[np.ndarray, pd.Index]:
+    """Each batch's code of its product_line or site (-1 when missing), and the values; cached."""
+    if ("scope", col) not in post.cache:
+        attr, names = pd.factorize(post.master[col])
+        post.cache[("scope", col)] = (attr, pd.Index(names))
+    return post.cache[("scope", col)]
+
+
+def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Candidates started by the end of the pool's period, of its product line and site, and (for a
+    work-center scope on a basis other than hours) with hours on that work center in the period."""
+    m = post.master
+    _first, last = _period_bounds(pools["period"].to_numpy())
+    keep = m["start_date"].to_numpy(dtype="datetime64[s]")[code] <= last[pool]
+    for col in ("product_line", "site"):
+        attr, names = _scope_codes(post, col)
+        scope = pools[col].to_numpy(dtype=object)
+        has = pd.notna(scope)
+        want = np.array([names.get_loc(v) if h and v in names else -2 for v, h in zip(scope, has, strict=True)],
+                        dtype=np.int64)
+        if has.any():
+            keep &= ~has[pool] | (attr[code] == want[pool])
+    # a work-center scope admits batches with hours there in P, whatever the basis
+    wc_scoped = pools["work_center"].notna().to_numpy() & ~pools["basis"].isin(HOURS_BASES).to_numpy()
+    if wc_scoped[pool].any():
+        _, wc_names = _work_centers(post)
+        booked = _booked(post)
+        n, stride = len(wc_names) + 1, len(m) + 1
+        want = np.array([wc_names.get_loc(w) if s and w in wc_names else -1
+                         for w, s in zip(pools["work_center"], wc_scoped, strict=True)], dtype=np.int64)
+        pool_month = np.array([_month(p) for p in pools["period"]], dtype=np.int64)
+        rows = np.flatnonzero(wc_scoped[pool])
+        probe = (pool_month[pool[rows]] * n + want[pool[rows]]) * stride + code[rows]
+        pos = np.minimum(np.searchsorted(booked, probe), max(len(booked) - 1, 0))
+        found = (want[pool[rows]] >= 0) & (booked[pos] == probe) if len(booked) else np.zeros(len(rows), bool)
+        keep[rows] &= found
+    return keep
+
+
 def allocate_all(post: Postings, rules: Allocation) -> Allocations:
     """Allocate every pool of the dataset by its basis and scope, to the cent.
 
     `rules` is the params' `allocation` section; a what-if passes another one
-    and reuses the same priced postings.
+    and reuses the same priced postings and the basis sums cached on them.
     """
     pools = post.pools.reset_index(drop=True)
     pools = pools.assign(pool_idx=np.arange(len(pools)), basis=pool_bases(pools, rules))
     valid = pools["period"].notna() & (pools["period"].astype(str) != "")
     pools = pools[valid.to_numpy()]
     scoped_hours = pools["basis"].isin(HOURS_BASES) & pools["work_center"].notna()
-    pools = pools.assign(wc_key=np.where(scoped_hours, pools["work_center"].fillna(""), ""))
-    if pools.empty:
-        empty = _ledger(pools.assign(code=0, weight=0, places=0), np.zeros(0, dtype=np.int64))
-        return Allocations(empty, pd.DataFrame({"pool_idx": np.zeros(0, np.int64), "reason": []}), empty)
-    long = _basis_long(post, pools)
-    cand = pools[["pool_idx", "period", "basis", "wc_key", "product_line", "site", "work_center", "cents"]].merge(
-        long, on=["period", "basis", "wc_key"], how="inner"
-    )
-    m = post.master
-    _first, last = _period_bounds(cand["period"].to_numpy())
-    code = cand["code"].to_numpy()
-    started_by = m["start_date"].to_numpy(dtype="datetime64[s]")[code] <= last
-    keep = started_by.copy()
-    for col in ("product_line", "site"):
-        scope = cand[col].to_numpy(dtype=object)
-        has = pd.notna(scope)
-        attr = m[col].to_numpy(dtype=object)[code]
-        keep &= ~has | (attr == scope)
-    # a work-center scope admits batches with hours there in P, whatever the basis
-    wc_scoped = cand["work_center"].notna().to_numpy() & ~cand["basis"].isin(HOURS_BASES).to_numpy()
-    if wc_scoped.any():
-        ops = post.operations[post.operations["code"] >= 0]
-        ops = ops[(ops["labor_i"] + ops["machine_i"]) > 0]
-        on_wc = pd.DataFrame({"period": month_of(ops["date"]), "work_center": ops["work_center"].to_numpy(),
-                              "code": ops["code"].to_numpy()}).drop_duplicates()
-        probe = cand.loc[wc_scoped, ["period", "work_center", "code"]].merge(
-            on_wc.assign(ok=True), on=["period", "work_center", "code"], how="left")
-        keep[np.flatnonzero(wc_scoped)] &= probe["ok"].fillna(False).to_numpy(dtype=bool)
-    cand = cand[keep]
-    weight = cand["weight"].to_numpy(dtype=np.int64)
-    negative = cand[weight < 0]
-    cand = cand[weight > 0]
-    taken = set(cand["pool_idx"].tolist())
-    left = pools[~pools["pool_idx"].isin(taken)]
-    unallocated = pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(), "reason": "no batch in scope has a basis"})
+    pools = pools.assign(wc_key=np.where(scoped_hours, pools["work_center"].fillna(""), "")).reset_index(drop=True)
+    cand = _candidates(post, pools) if not pools.empty else {k: np.zeros(0, np.int64) for k in
+                                                               ("pool", "code", "weight", "places")}
+    keep = _in_scope(post, pools, cand["pool"], cand["code"]) if len(cand["pool"]) else np.zeros(0, bool)
+    cand = {k: v[keep] for k, v in cand.items()}
+    pool_idx = pools["pool_idx"].to_numpy(dtype=np.int64)
+    basis = pools["basis"].to_numpy(dtype=object)
+    negative = {k: v[cand["weight"] < 0] for k, v in cand.items()}
+    cand = {k: v[cand["weight"] > 0] for k, v in cand.items()}
+    left = pools[~np.isin(pool_idx, pool_idx[cand["pool"]])]
+    unallocated = pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(dtype=np.int64),
+                                "reason": "no batch in scope has a basis"})
     pool_amount = np.zeros(len(post.pools), dtype=np.int64)
-    pool_amount[pools["pool_idx"].to_numpy()] = pools["cents"].to_numpy()
-    cents = money.largest_remainder(pool_amount, cand["pool_idx"].to_numpy(), cand["weight"].to_numpy(),
-                                    post.tiebreak[cand["code"].to_numpy()])
-    return Allocations(_ledger(cand, cents), unallocated, _ledger(negative, np.zeros(len(negative), np.int64)))
+    pool_amount[pool_idx] = pools["cents"].to_numpy()
+    cents = money.largest_remainder(pool_amount, pool_idx[cand["pool"]], cand["weight"], post.tiebreak[cand["code"]])
+    return Allocations(_ledger(cand, pool_idx, basis, cents),
+                       unallocated, _ledger(negative, pool_idx, basis, np.zeros(len(negative["pool"]), np.int64)))
 
 
-def _ledger(cand: pd.DataFrame, cents: np.ndarray) -> pd.DataFrame:
-    places = cand["places"].to_numpy(dtype=np.int64)
+def _ledger(cand: dict[str, np.ndarray], pool_idx: np.ndarray, basis: np.ndarray, cents: np.ndarray
+            ) -> pd.DataFrame:
     return pd.DataFrame({
-        "pool_idx": cand["pool_idx"].to_numpy(dtype=np.int64),
-        "code": cand["code"].to_numpy(dtype=np.int64),
-        "basis": cand["basis"].to_numpy(dtype=object),
-        "basis_value": cand["weight"].to_numpy(dtype="float64") / np.power(10.0, places),
-        "weight": cand["weight"].to_numpy(dtype=np.int64),
+        "pool_idx": pool_idx[cand["pool"]],
+        "code": cand["code"],
+        "basis": basis[cand["pool"]],
+        "basis_value": cand["weight"].astype("float64") / np.power(10.0, cand["places"]),
+        "weight": cand["weight"],
         "cents": np.asarray(cents, dtype=np.int64),
     })
 

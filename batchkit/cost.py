@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .allocation import Allocations, allocations
+from .allocation import Allocations, allocations, sum_by
 from .errors import ParamsError
 from .findings import raise_if_errors
 from .genealogy import levels
@@ -56,11 +56,22 @@ def _check_period(period: str | None, params: Params) -> str:
     return str(period)
 
 
-def _split(frame: pd.DataFrame, universe: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows of batches in the run, and rows to exclude (unknown batch or not started yet)."""
-    code = frame["code"].to_numpy()
-    inside = (code >= 0) & universe[np.maximum(code, 0)]
-    return frame[inside], frame[~inside]
+def _inside(code: np.ndarray, universe: np.ndarray) -> np.ndarray:
+    """Rows of batches in the run (known and started by the period end); the others are excluded."""
+    return (code >= 0) & universe[np.maximum(code, 0)]
+
+
+def sum_by_element(code: np.ndarray, element: np.ndarray, cents: np.ndarray) -> pd.DataFrame:
+    """code, cost_element, cents: exact sums per (batch code, element), in order of first appearance.
+
+    As groupby(["code", "cost_element"], sort=False) on integer keys; rows with no element are left out.
+    """
+    el, names = pd.factorize(element)
+    ok = el >= 0
+    keys, sums = sum_by(code[ok] * max(len(names), 1) + el[ok], cents[ok])
+    pair_code, pair_el = np.divmod(keys, max(len(names), 1))
+    return pd.DataFrame({"code": pair_code, "cost_element": np.asarray(names, dtype=object)[pair_el],
+                         "cents": sums})
 
 
 def run_frame(ds: Dataset, period: str, rules: Params) -> RunFrame:
@@ -68,45 +79,55 @@ def run_frame(ds: Dataset, period: str, rules: Params) -> RunFrame:
     _, end = period_bounds(period)
     end = end.astype("datetime64[s]")
     universe = p.master["start_date"].to_numpy(dtype="datetime64[s]") <= end
+    n = len(p.master)
     own_parts: list[pd.DataFrame] = []
     excl_parts: list[pd.DataFrame] = []
     input_parts: list[pd.DataFrame] = []
 
-    def add(frame: pd.DataFrame, element: pd.Series | str, cents: str, kind: str) -> None:
-        part = pd.DataFrame({"code": frame["code"].to_numpy(), "cost_element": element if isinstance(element, str)
-                             else element.to_numpy(), "cents": frame[cents].to_numpy(), "kind": kind})
-        inside, outside = _split(part, universe)
-        own_parts.append(inside)
-        excl_parts.append(outside)
-        input_parts.append(part)
+    def add(code: np.ndarray, element: str, cents: np.ndarray, kind: str) -> None:
+        """Rows of one element: summed per batch in the run; totals of the excluded rows and of all rows."""
+        inside = _inside(code, universe)
+        rows = np.bincount(code[inside], minlength=n)
+        has = np.flatnonzero(rows > 0)
+        own_parts.append(pd.DataFrame({"code": has, "cost_element": element,
+                                       "cents": money.group_sum(code[inside], cents[inside], n)[has], "kind": kind}))
+        if (~inside).any():
+            excl_parts.append(pd.DataFrame({"cost_element": [element], "cents": [cents[~inside].sum()]}))
+        if len(cents):
+            input_parts.append(pd.DataFrame({"cost_element": [element], "cents": [cents.sum()]}))
 
-    mat = p.material[p.material["date"].to_numpy() <= end]
-    purchased = mat[(mat["lot_code"] < 0).to_numpy()]
-    add(purchased, "material", "cents", "material")
+    mat = p.material
+    purchased = (mat["date"].to_numpy() <= end) & (mat["lot_code"].to_numpy() < 0)
+    add(mat["code"].to_numpy()[purchased], "material", mat["cents"].to_numpy()[purchased], "material")
     ops = p.operations[p.operations["date"].to_numpy() <= end]
-    add(ops, "labor", "labor_cents", "labor")
-    add(ops, "machine", "machine_cents", "machine")
+    add(ops["code"].to_numpy(), "labor", ops["labor_cents"].to_numpy(), "labor")
+    add(ops["code"].to_numpy(), "machine", ops["machine_cents"].to_numpy(), "machine")
     direct = p.direct[p.direct["date"].to_numpy() <= end]
-    add(direct, direct["cost_element"], "cents", "direct")
+    part = pd.DataFrame({"code": direct["code"].to_numpy(), "cost_element": direct["cost_element"].to_numpy(),
+                         "cents": direct["cents"].to_numpy(), "kind": "direct"})
+    inside = _inside(part["code"].to_numpy(), universe)
+    own_parts.append(part[inside])
+    excl_parts.append(part[~inside])
+    input_parts.append(part)
 
     alloc: Allocations = allocations(ds.cache, p, rules.allocation)
     pools = p.pools.assign(pool_idx=np.arange(len(p.pools)))
     pools_in_run = pools[(pools["period"].fillna("9999-99") <= period).to_numpy()]
-    in_run = set(pools_in_run["pool_idx"].tolist())
-    ledger = alloc.ledger[alloc.ledger["pool_idx"].isin(in_run)]
+    in_run = np.zeros(len(pools), dtype=bool)
+    in_run[pools_in_run["pool_idx"].to_numpy()] = True
+    ledger = alloc.ledger[in_run[alloc.ledger["pool_idx"].to_numpy()]]
     element_of_pool = pools["cost_element"].to_numpy(dtype=object)
-    own_parts.append(pd.DataFrame({"code": ledger["code"].to_numpy(),
-                                   "cost_element": element_of_pool[ledger["pool_idx"].to_numpy()],
-                                   "cents": ledger["cents"].to_numpy(), "kind": "pool"}))
-    input_parts.append(pd.DataFrame({"code": -1, "cost_element": pools_in_run["cost_element"].to_numpy(),
-                                     "cents": pools_in_run["cents"].to_numpy(), "kind": "pool"}))
+    own_parts.append(sum_by_element(ledger["code"].to_numpy(), element_of_pool[ledger["pool_idx"].to_numpy()],
+                                    ledger["cents"].to_numpy()).assign(kind="pool"))
+    input_parts.append(pd.DataFrame({"cost_element": pools_in_run["cost_element"].to_numpy(),
+                                     "cents": pools_in_run["cents"].to_numpy()}))
     unallocated = pools_in_run[pools_in_run["pool_idx"].isin(set(alloc.unallocated["pool_idx"]))]
 
-    sub = mat[(mat["lot_code"] >= 0).to_numpy()]
-    sub_rows, _ = _split(sub, universe)
+    sub = mat[(mat["date"].to_numpy() <= end) & (mat["lot_code"].to_numpy() >= 0)]
+    sub_rows = sub[_inside(sub["code"].to_numpy(), universe)]
 
     def total(parts: list[pd.DataFrame]) -> pd.DataFrame:
-        frame = pd.concat(parts, ignore_index=True)
+        frame = pd.concat([f[["cost_element", "cents"]] for f in parts], ignore_index=True)
         return frame.groupby("cost_element", as_index=False, sort=True)["cents"].sum()
 
     return RunFrame(
@@ -140,7 +161,7 @@ def roll_up(own_total: np.ndarray, sub_rows: pd.DataFrame, post: Postings) -> tu
             continue
         s = supplier[rows]
         charge[rows] = money.muldiv_round(qty[rows], total[s], np.maximum(divisor[rows], 1))
-        np.add.at(total, consumer[rows], charge[rows])
+        total += money.group_sum(consumer[rows], charge[rows], len(total))
     return total, charge
 
 
@@ -174,12 +195,13 @@ def cost(ds: Dataset, period: str | None = None, params: Params | None = None) -
     rf = run_frame(ds, period, params)
     p = rf.post
     n = len(p.master)
-    own = rf.own.groupby(["code", "cost_element"], as_index=False, sort=False)["cents"].sum()
-    own_total = np.zeros(n, dtype=np.int64)
-    np.add.at(own_total, own["code"].to_numpy(), own["cents"].to_numpy())
-    total, charge = roll_up(own_total, rf.sub_rows, p)
-    sub = pd.DataFrame({"code": rf.sub_rows["code"].to_numpy(), "cost_element": "subassembly", "cents": charge})
-    sub = sub.groupby(["code", "cost_element"], as_index=False)["cents"].sum()
+    own = sum_by_element(rf.own["code"].to_numpy(), rf.own["cost_element"].to_numpy(dtype=object),
+                         rf.own["cents"].to_numpy())
+    total, charge = roll_up(money.group_sum(own["code"].to_numpy(), own["cents"].to_numpy(), n), rf.sub_rows, p)
+    sub_code = rf.sub_rows["code"].to_numpy()
+    has = np.flatnonzero(np.bincount(sub_code, minlength=n) > 0)
+    sub = pd.DataFrame({"code": has, "cost_element": "subassembly",
+                        "cents": money.group_sum(sub_code, charge, n)[has]})
     per_element = pd.concat([own, sub], ignore_index=True)
     tables = _output_tables(rf, per_element, total, params)
     tables["data_quality"] = findings
@@ -200,11 +222,14 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     ids = m["batch_id"].to_numpy(dtype=object)
     inside = np.flatnonzero(rf.universe)
     pe = per_element[per_element["cents"] != 0]
+    # sorted by batch_id then cost_element, on integer ranks (tiebreak is the batch_id's rank in string order)
+    code = pe["code"].to_numpy()
+    order = np.lexsort((_rank(pe["cost_element"]), p.tiebreak[code]))
     batch_costs = pd.DataFrame({
-        "batch_id": ids[pe["code"].to_numpy()],
-        "cost_element": pe["cost_element"].to_numpy(),
-        "amount": money.cents_to_float(pe["cents"].to_numpy()),
-    }).sort_values(["batch_id", "cost_element"], kind="stable").reset_index(drop=True)
+        "batch_id": ids[code[order]],
+        "cost_element": pe["cost_element"].to_numpy()[order],
+        "amount": money.cents_to_float(pe["cents"].to_numpy()[order]),
+    })
 
     status = _status(p, rf.period_end)
     scrap_cost, abnormal = _scrap_costs(p, total, params.scrap.normal_rate)
@@ -231,20 +256,22 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
         **{k: money.cents_to_float(v) for k, v in by_kind.items()},
         "scrap_rate": scrap_rate,
         "abnormal_scrap_cost": money.cents_to_float(abnormal),
-    }).iloc[inside]
-    summary = summary.sort_values("batch_id", kind="stable").reset_index(drop=True)
+    }).iloc[inside[np.argsort(p.tiebreak[inside], kind="stable")]].reset_index(drop=True)
 
     pools = p.pools
     led = rf.ledger
+    pool, code = led["pool_idx"].to_numpy(), led["code"].to_numpy()
+    order = np.lexsort((p.tiebreak[code], _rank(pools["pool_id"])[pool], _rank(pools["period"])[pool]))
+    pool, code = pool[order], code[order]
     ledger = pd.DataFrame({
-        "pool_id": pools["pool_id"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
-        "period": pools["period"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
-        "cost_element": pools["cost_element"].to_numpy(dtype=object)[led["pool_idx"].to_numpy()],
-        "batch_id": ids[led["code"].to_numpy()],
-        "basis": led["basis"].to_numpy(),
-        "basis_value": led["basis_value"].to_numpy(),
-        "amount": money.cents_to_float(led["cents"].to_numpy()),
-    }).sort_values(["period", "pool_id", "batch_id"], kind="stable").reset_index(drop=True)
+        "pool_id": pools["pool_id"].to_numpy(dtype=object)[pool],
+        "period": pools["period"].to_numpy(dtype=object)[pool],
+        "cost_element": pools["cost_element"].to_numpy(dtype=object)[pool],
+        "batch_id": ids[code],
+        "basis": led["basis"].to_numpy()[order],
+        "basis_value": led["basis_value"].to_numpy()[order],
+        "amount": money.cents_to_float(led["cents"].to_numpy()[order]),
+    })
 
     return {
         "batch_costs": batch_costs,
@@ -254,23 +281,22 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     }
 
 
+def _rank(values: pd.Series) -> np.ndarray:
+    """Each value's rank in sort_values order (string order, missing last), as int64."""
+    return pd.Series(values).rank(method="dense", na_option="bottom").to_numpy(dtype="float64").astype(np.int64)
+
+
 def _kind_columns(per_element: pd.DataFrame, own: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
     """Per batch: material, subassembly, labor, machine, direct and pool (overhead) cents."""
-    out: dict[str, np.ndarray] = {}
-    kinds = own.groupby(["code", "kind"], as_index=False)["cents"].sum()
+    kind = own["kind"].to_numpy(dtype=object)
     sub = per_element[per_element["cost_element"] == "subassembly"]
-    for name, frame in (
-        ("material_cost", kinds[kinds["kind"] == "material"]),
-        ("subassembly_cost", sub),
-        ("labor_cost", kinds[kinds["kind"] == "labor"]),
-        ("machine_cost", kinds[kinds["kind"] == "machine"]),
-        ("direct_cost", kinds[kinds["kind"] == "direct"]),
-        ("overhead_cost", kinds[kinds["kind"] == "pool"]),
-    ):
-        arr = np.zeros(n, dtype=np.int64)
-        np.add.at(arr, frame["code"].to_numpy(), frame["cents"].to_numpy())
-        out[name] = arr
-    return out
+    out = {"subassembly_cost": money.group_sum(sub["code"].to_numpy(), sub["cents"].to_numpy(), n)}
+    for name, k in (("material_cost", "material"), ("labor_cost", "labor"), ("machine_cost", "machine"),
+                    ("direct_cost", "direct"), ("overhead_cost", "pool")):
+        rows = kind == k
+        out[name] = money.group_sum(own["code"].to_numpy()[rows], own["cents"].to_numpy()[rows], n)
+    return {k: out[k] for k in ("material_cost", "subassembly_cost", "labor_cost", "machine_cost", "direct_cost",
+                                "overhead_cost")}
 
 
 def _reconciliation(rf: RunFrame, per_element: pd.DataFrame) -> pd.DataFrame:

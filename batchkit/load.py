@@ -54,12 +54,24 @@ def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def text_column(arr: pa.Array, trim: bool = True) -> pd.Series:
-    """Text; blank cells become missing (NA). Batch IDs keep their spaces for normalization to report."""
+    """Text; blank cells become missing (NA). Batch IDs keep their spaces for normalization to report.
+
+    A long column that repeats its values (IDs of batches, lots, materials) is cleaned on its
+    distinct values and expanded once, as pandas' own (large) string type.
+    """
     raw = pc.fill_null(_as_text(arr), "")
+    if _repeats(raw):
+        enc = pc.dictionary_encode(raw)
+        text = _clean_text(enc.dictionary, trim).cast(pa.large_string()).take(enc.indices)
+    else:
+        text = _clean_text(raw, trim)
+    return pd.Series(text.to_pandas(), dtype="str")
+
+
+def _clean_text(raw: pa.Array, trim: bool) -> pa.Array:
     trimmed = pc.utf8_trim_whitespace(raw)
     text = trimmed if trim else raw
-    text = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), text)
-    return pd.Series(text.to_pandas(), dtype="str")
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), text)
 
 
 def _clean_number(raw: str, comma_decimals: bool = False) -> tuple[float | None, str | None]:
@@ -169,10 +181,44 @@ def date_column(
         out = arr.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
         return pd.Series(out.astype("datetime64[s]"))
     text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
+    if _repeats(text):  # a few hundred distinct days in millions of rows: parse those, rows take the result
+        enc = pc.dictionary_encode(text)
+        days, how = _parse_dates(enc.dictionary)
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        result, how = days[idx], how[idx]
+    else:
+        result, how = _parse_dates(text)
+    formats = _DATE_FORMATS_OK + _DATE_FORMATS_WARN
+    for k, fmt in enumerate(formats):
+        if fmt in _DATE_FORMATS_WARN and (how == k).any():
+            idx = np.flatnonzero(how == k)
+            raw = text.to_pandas().to_numpy()
+            findings.add_rows(
+                "warning", "date_format", table, rows[idx], column, raw[idx],
+                [f"{source} row {rows[i]} column {column}: {raw[i]!r} read as {str(result[i])[:10]} "
+                 f"(dates should be YYYY-MM-DD)" for i in idx],
+            )
+    if (how == _UNREAD).any():
+        idx = np.flatnonzero(how == _UNREAD)
+        raw = text.to_pandas().to_numpy()
+        findings.add_rows(
+            "error", "bad_date", table, rows[idx], column, raw[idx],
+            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]))}" for i in idx],
+        )
+    return pd.Series(result)
+
+
+_UNREAD, _EMPTY = -1, -2
+
+
+def _parse_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per (trimmed) cell: its day as datetime64[s] (NaT if none), and the index of the format that read
+    it in _DATE_FORMATS_OK + _DATE_FORMATS_WARN (_UNREAD, or _EMPTY for a blank cell)."""
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[s]")
+    how = np.where(empty, _EMPTY, _UNREAD)
     pending = ~empty
-    for fmt in _DATE_FORMATS_OK + _DATE_FORMATS_WARN:
+    for k, fmt in enumerate(_DATE_FORMATS_OK + _DATE_FORMATS_WARN):
         if not pending.any():
             break
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
@@ -180,23 +226,15 @@ def date_column(
         if got.any():
             stamps = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
             result[got] = stamps[got].astype("datetime64[D]").astype("datetime64[s]")
+            how[got] = k
             pending &= ~got
-            if fmt in _DATE_FORMATS_WARN:
-                idx = np.flatnonzero(got)
-                raw = text.to_pandas().to_numpy()
-                findings.add_rows(
-                    "warning", "date_format", table, rows[idx], column, raw[idx],
-                    [f"{source} row {rows[i]} column {column}: {raw[i]!r} read as {str(result[i])[:10]} "
-                     f"(dates should be YYYY-MM-DD)" for i in idx],
-                )
-    if pending.any():
-        idx = np.flatnonzero(pending)
-        raw = text.to_pandas().to_numpy()
-        findings.add_rows(
-            "error", "bad_date", table, rows[idx], column, raw[idx],
-            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]))}" for i in idx],
-        )
-    return pd.Series(result)
+    return result, how
+
+
+def _repeats(text: pa.Array) -> bool:
+    """A long column whose first 50,000 values repeat (IDs, days): worth working on its distinct values."""
+    sample = text.slice(0, 50_000)
+    return len(text) > 200_000 and pc.count_distinct(sample).as_py() < len(sample) // 4
 
 
 def _as_written(text: pa.Array, parsed: pa.Array) -> np.ndarray:
@@ -232,6 +270,24 @@ def period_column(
     else:
         text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
     series = pd.Series(text.to_pandas(), dtype="str")
+    # ASCII YYYY-MM through Arrow; only the other non-empty cells go through the slower checks below
+    ok = pc.fill_null(pc.match_substring_regex(text, PERIOD_RE.pattern), False).to_numpy(zero_copy_only=False)
+    pending = ~ok & ~pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
+    if pending.any():
+        idx = np.flatnonzero(pending)
+        fixed, fixed_ok = _other_periods(series.iloc[idx].reset_index(drop=True), table=table, column=column,
+                                         rows=rows[idx], source=source, findings=findings)
+        series = series.copy()
+        series.iloc[idx] = fixed.to_numpy()
+        ok = ok.copy()
+        ok[idx] = fixed_ok
+    return series.where(ok, None).astype("str")
+
+
+def _other_periods(
+    series: pd.Series, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+) -> tuple[pd.Series, np.ndarray]:
+    """Cells that are not plain ASCII YYYY-MM: accepted as written, read loosely (a warning), or refused."""
     ok = series.str.match(PERIOD_RE.pattern).fillna(False).to_numpy(dtype=bool)
     empty = (series.fillna("") == "").to_numpy()
     loose = series.str.extract(_LOOSE_PERIOD)
@@ -257,22 +313,50 @@ def period_column(
             [f"{source} row {rows[i]} column {column}: {vals[i]!r} is not a period (expected YYYY-MM)"
              for i in idx],
         )
-    return series.where(ok, None).astype("str")
+    return series, ok
 
 
 # ------------------------------------------------------------------ ID normalization
 
 
-def normalize_ids(values: pd.Series, rules: BatchIdRules) -> pd.Series:
-    """Apply the params' batch-ID rules (strip, upper-case, drop separators)."""
-    arr = pa.array(values, pa.string(), from_pandas=True)
+def _apply_rules(arr: pa.Array, rules: BatchIdRules) -> pa.Array:
     if rules.strip:
         arr = pc.utf8_trim_whitespace(arr)
     if rules.upper:
         arr = pc.utf8_upper(arr)
     if rules.remove:
         arr = pc.replace_substring_regex(arr, "[" + re.escape(rules.remove) + "]", "")
-    return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
+    return arr
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow (large_)string array: no copy of the text pandas already holds in Arrow."""
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())  # an all-missing column, or objects
+    return arr
+
+
+def _encoded(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """(distinct values, position of each row's value among them; -1 when missing).
+
+    A column of millions of rows names a few thousand IDs: the rules and the
+    pattern run on those, and rows just take their result.
+    """
+    enc = pc.dictionary_encode(arrow_text(values))
+    return enc.dictionary, pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(arr.to_pandas().array, index=index, dtype="str")
+
+
+def normalize_ids(values: pd.Series, rules: BatchIdRules) -> pd.Series:
+    """Apply the params' batch-ID rules (strip, upper-case, drop separators)."""
+    distinct, idx = _encoded(values)
+    return _series(_apply_rules(distinct, rules).take(pa.array(idx, mask=idx < 0)), values.index)
 
 
 def id_pattern_mask(values: pd.Series, pattern: str) -> np.ndarray:
@@ -327,10 +411,19 @@ def _report_invalid(
     findings.add_rows("error", "invalid_id", table, grouped["row"].to_numpy(), column, grouped.index.to_numpy(), msgs)
 
 
+def _flagged_rows(per_value: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows whose (encoded) value is flagged; missing values never are."""
+    return (idx >= 0) & np.asarray(per_value, dtype=bool)[np.maximum(idx, 0)] if len(per_value) else idx < -1
+
+
 def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, dict], rules: BatchIdRules,
                           findings: Findings) -> None:
-    """Normalize every batch_id column, and lot_ids that name a batch once normalized."""
-    master: set[str] | None = None
+    """Normalize every batch_id column, and lot_ids that name a batch once normalized.
+
+    The rules, the comparison and the pattern run on each column's distinct
+    values; only the rows they flag are looked at one by one (to report them).
+    """
+    master: pa.Array | None = None
     order = ["batches"] + [t for t in tables if t != "batches"]
     for name in order:
         if name not in tables:
@@ -340,23 +433,35 @@ def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, di
         rows = df["_row"].to_numpy()
         if "batch_id" in df.columns:
             original = df["batch_id"]
-            normalized = normalize_ids(original, rules)
-            _report_changes(original, normalized, rows, table=name, column="batch_id", source=source,
-                            findings=findings)
-            _report_invalid(normalized, rows, rules.pattern, table=name, column="batch_id", source=source,
-                            findings=findings)
+            distinct, idx = _encoded(original)
+            norm_distinct = _apply_rules(distinct, rules)
+            normalized = _series(norm_distinct.take(pa.array(idx, mask=idx < 0)), original.index)
+            changed = _flagged_rows(pc.not_equal(distinct, norm_distinct).to_numpy(zero_copy_only=False), idx)
+            if changed.any():
+                _report_changes(original[changed], normalized[changed], rows[changed], table=name,
+                                column="batch_id", source=source, findings=findings)
+            invalid = _flagged_rows(~id_pattern_mask(_series(norm_distinct, pd.RangeIndex(len(norm_distinct))),
+                                                     rules.pattern), idx)
+            if invalid.any():
+                _report_invalid(normalized[invalid], rows[invalid], rules.pattern, table=name, column="batch_id",
+                                source=source, findings=findings)
             df["batch_id"] = normalized
         if name == "batches":
-            master = set(df["batch_id"].dropna().unique())
-        if name == "material_issues" and "lot_id" in df.columns and master:
+            master = pc.unique(pc.drop_null(arrow_text(df["batch_id"])))
+        if name == "material_issues" and "lot_id" in df.columns and master is not None and len(master):
             original = df["lot_id"]
-            candidate = normalize_ids(original, rules)
-            is_batch = candidate.isin(master).to_numpy()
+            distinct, idx = _encoded(original)
+            candidate = _apply_rules(distinct, rules)
+            names_batch = pc.is_in(candidate, value_set=master).to_numpy(zero_copy_only=False)
+            is_batch = _flagged_rows(names_batch, idx)
             if is_batch.any():
-                lot = original.copy()
-                lot[is_batch] = candidate[is_batch]
-                _report_changes(original[is_batch], candidate[is_batch], rows[is_batch], table=name,
-                                column="lot_id", source=source, findings=findings)
+                take = pa.array(idx, mask=idx < 0)
+                lot = _series(pc.if_else(pa.array(names_batch), candidate, distinct).take(take), original.index)
+                changed = is_batch & _flagged_rows(pc.not_equal(distinct, candidate).to_numpy(zero_copy_only=False),
+                                                   idx)
+                if changed.any():
+                    _report_changes(original[changed], lot[changed], rows[changed], table=name, column="lot_id",
+                                    source=source, findings=findings)
                 df["lot_id"] = lot
 
 
@@ -482,7 +587,7 @@ def type_table(
     for h in headers:
         if h not in data and h:
             data[h] = text_column(tbl.column(h))
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # no consolidation: each column stays the array it was built as
 
 
 def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: str,
@@ -583,4 +688,5 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
         tables[name] = frame
         sources[name] = info
     normalize_dataset_ids(tables, sources, params.batch_id, findings)
+    pa.default_memory_pool().release_unused()  # the raw tables' memory back to the OS, not kept for Arrow alone
     return Dataset(tables=tables, sources=sources, findings=findings.frame(), params=params, root=root)

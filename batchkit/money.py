@@ -30,7 +30,21 @@ def decimal_places(x: np.ndarray, max_places: int = MAX_PLACES) -> int:
     """
     x = np.asarray(x, dtype="float64")
     x = x[np.isfinite(x)]
-    for places in range(max_places + 1):
+    # a value on the grid of p places is on every finer grid: look only at the values still off it,
+    # then confirm the answer on all of them (the plain loop from there decides any odd case)
+    rest, filtered = x, False
+    for first in range(max_places + 1):
+        off = _off_grid(rest, first)
+        n_off = int(off.sum())
+        if not n_off:
+            if not filtered:
+                return first
+            break
+        if n_off < len(rest) // 2:  # worth a copy
+            rest, filtered = rest[off], True
+    else:
+        return max_places + 1  # some value is off every grid
+    for places in range(first, max_places + 1):
         if not _off_grid(x, places).any():
             return places
     return max_places + 1
@@ -178,6 +192,20 @@ def largest_remainder(
     alloc_sorted = (quotient + bonus) * np.where(amount < 0, -1, 1)
     out = np.empty(n, dtype=np.int64)
     out[order] = alloc_sorted
+    return out
+
+
+def group_sum(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sum of `values` per group 0..n-1.
+
+    float64 bincount (fast) while the total of |values| is below 2**53, where every
+    partial sum is an exact integer; np.add.at on int64 beyond that.
+    """
+    values = np.asarray(values, dtype=np.int64)
+    if float(np.abs(values).sum(dtype="float64")) < 2.0**53:
+        return np.bincount(groups, weights=values, minlength=n).astype(np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, groups, values)
     return out
 
 

@@ -8,7 +8,8 @@ master, -1 for an unknown batch) so later stages group and merge on ints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import money, rates
+from .load import arrow_text
 from .model import Dataset
 
 
@@ -32,12 +34,15 @@ class Postings:
     hours_places: int  # labor and machine hours
     good_places: int  # batches qty_good / qty_started / qty_scrap
     driver_places: int
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # sums reused by every allocation
 
 
 def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:
     """Position of each value in `ids` (-1 when absent or missing)."""
-    arr = pa.array(values, pa.string(), from_pandas=True)
-    idx = pc.index_in(arr, value_set=ids)
+    arr = arrow_text(values)
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    idx = pc.index_in(arr, value_set=ids if ids.type == arr.type else ids.cast(arr.type))
     return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -74,13 +79,14 @@ def _price_materials(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "_row": mi["_row"].to_numpy(),
             "code": codes(mi["batch_id"], ids),
             "date": mi["date"].to_numpy(),
-            "material_id": mi["material_id"].to_numpy(),
+            "material_id": mi["material_id"].array,  # Arrow text, not 10 M Python strings
             "lot_code": sub_code,
             "lot_known": lot_pos >= 0,
             "qty_i": qty_i,
             "priced": priced,
             "cents": cents.astype(np.int64),
-        }
+        },
+        copy=False,  # views of the loaded columns where possible, no consolidated copy
     )
     return out, qp
 
@@ -104,15 +110,16 @@ def _price_operations(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "_row": ops["_row"].to_numpy(),
             "code": codes(ops["batch_id"], ids),
             "date": ops["date"].to_numpy(),
-            "operation": ops["operation"].to_numpy(),
-            "work_center": ops["work_center"].to_numpy(),
+            "operation": ops["operation"].array,
+            "work_center": ops["work_center"].array,
             "labor_i": labor_i,
             "machine_i": machine_i,
             "labor_cents": money.mul_cents(labor_i, hp, lr, lrp),
             "machine_cents": money.mul_cents(machine_i, hp, mr, mrp),
             "rate_row": rate_row,
             "rate_status": found["status"].to_numpy(),
-        }
+        },
+        copy=False,
     )
     return out, hp
 
@@ -133,7 +140,7 @@ def post(ds: Dataset) -> Postings:
             "_row": dc["_row"].to_numpy(),
             "code": codes(dc["batch_id"], ids),
             "date": dc["date"].to_numpy(),
-            "cost_element": dc["cost_element"].to_numpy(),
+            "cost_element": dc["cost_element"].array,
             "cents": money.to_cents(dc["amount"].to_numpy(dtype="float64")),
         }
     )
@@ -156,7 +163,7 @@ def post(ds: Dataset) -> Postings:
         {
             "_row": dr["_row"].to_numpy(),
             "code": codes(dr["batch_id"], ids),
-            "driver": dr["driver"].to_numpy(),
+            "driver": dr["driver"].array,
             "period": dr["period"].to_numpy(),
             "value_i": value_i,
         }

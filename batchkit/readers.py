@@ -152,11 +152,12 @@ def read_csv(
 ) -> RawTable:
     info = file_info(path)
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # (data.strip() would copy the whole file)
         raise DataError(f"{path.name}: the file is empty (expected a header row)", table=table, check="empty_file")
     utf8, used = _decode(data, encoding, path.name, table)
     info["encoding"] = used
-    header = utf8.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+    end = utf8.find(b"\n")
+    header = utf8[: end if end >= 0 else len(utf8)].decode("utf-8", "replace").rstrip("\r")
     if delimiter is None:
         delimiter = _sniff_delimiter(header, known_columns)
         if delimiter != ",":

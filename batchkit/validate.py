@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from . import money
+from . import keys, money
 from .allocation import allocations
 from .findings import Findings
 from .genealogy import levels
+from .load import arrow_text
 from .model import Dataset
-from .postings import Postings, post
+from .postings import Postings, codes, post
 from .rates import RATE_AMBIGUOUS, RATE_MISSING
 from .schema import COMPUTED_ELEMENTS, INSPECTION_RESULTS, NC_DISPOSITIONS, TABLES
 
@@ -40,12 +43,19 @@ def _flag(
     check: str,
     column: str | None,
     detail: Callable[[pd.Series], str],
+    extra: dict[str, np.ndarray] | None = None,
 ) -> None:
-    """Add one finding per masked row; `detail(row)` says what is wrong and which way."""
+    """Add one finding per masked row; `detail(row)` says what is wrong and which way.
+
+    `extra` columns (full length) are added to the flagged rows only, so a check over
+    millions of rows never copies the whole frame to show a helper column.
+    """
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
     sub = frame[mask]
+    if extra:
+        sub = sub.assign(**{k: np.asarray(v)[mask] for k, v in extra.items()})
     source = ds.source_name(table)
     head = sub.head(10_000)
     messages = [
@@ -138,24 +148,29 @@ def check_duplicate_keys(ds: Dataset, post: Postings, out: Findings) -> None:
         if not spec.key:
             continue
         key = list(spec.key)
+        repeated = keys.duplicated(frame, key)
         if key == ["doc_id"]:
             has = frame["doc_id"].notna().to_numpy()
-            dup = has & frame.duplicated("doc_id", keep="first").to_numpy()
+            dup = has & repeated
+            if not dup.any():
+                continue
             first_row = frame[has].groupby("doc_id")["_row"].transform("min")
             firsts = pd.Series(frame["_row"].to_numpy(), index=frame.index)
             firsts[has] = first_row
-            _flag(out, ds, name, frame.assign(_first=firsts), dup, "error", "duplicate_doc", "doc_id",
+            _flag(out, ds, name, frame, dup, "error", "duplicate_doc", "doc_id",
                   lambda r: f"document line {r['doc_id']!r} already appears in row {r['_first']} "
-                  "(posted twice?)")
+                  "(posted twice?)", extra={"_first": firsts.to_numpy()})
             continue
         sub = frame[key]
         present = sub.notna().all(axis=1).to_numpy() if key != ["work_center", "valid_from"] else \
             frame["work_center"].notna().to_numpy()
-        dup = present & frame.duplicated(key, keep="first").to_numpy()
+        dup = present & repeated
+        if not dup.any():
+            continue
         first = frame.groupby(key, dropna=False)["_row"].transform("min")
-        _flag(out, ds, name, frame.assign(_first=first), dup, "error", "duplicate_key", key[0],
+        _flag(out, ds, name, frame, dup, "error", "duplicate_key", key[0],
               lambda r, k=key: f"duplicate {'/'.join(k)} {'/'.join(_fmt(r[c]) for c in k)!r}, "
-              f"first in row {r['_first']}")
+              f"first in row {r['_first']}", extra={"_first": first.to_numpy()})
 
 
 def check_duplicate_rows(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -166,18 +181,23 @@ def check_duplicate_rows(ds: Dataset, post: Postings, out: Findings) -> None:
         frame = ds.tables[name]
         cols = [c for c in TABLES[name].names if c != "doc_id"]
         no_doc = frame["doc_id"].isna().to_numpy() if "doc_id" in frame else np.ones(len(frame), bool)
-        dup = no_doc & frame.duplicated(cols, keep="first").to_numpy()
+        if not no_doc.any():  # every line has a document: duplicates are duplicate_doc's to find
+            continue
+        dup = no_doc & keys.duplicated(frame, cols)
         _flag(out, ds, name, frame, dup, "warning", "duplicate_row", None,
               lambda r: "identical to an earlier row and has no doc_id: posted twice?")
 
 
 def check_orphans(ds: Dataset, post: Postings, out: Findings) -> None:
-    known = set(post.master["batch_id"])
+    ids = arrow_text(post.master["batch_id"])
+    coded = {"material_issues": post.material, "operations": post.operations, "direct_costs": post.direct,
+             "drivers": post.drivers}
     for name in ORPHAN_TABLES:
         if name not in ds.tables:
             continue
         frame = ds.tables[name]
-        orphan = frame["batch_id"].notna().to_numpy() & ~frame["batch_id"].isin(known).to_numpy()
+        code = coded[name]["code"].to_numpy() if name in coded else codes(frame["batch_id"], ids)
+        orphan = frame["batch_id"].notna().to_numpy() & (code < 0)
         what = "its costs are excluded" if name in ("material_issues", "operations", "direct_costs") \
             else "the row is ignored"
         _flag(out, ds, name, frame, orphan, "warning", "orphan", "batch_id",
@@ -220,13 +240,17 @@ def check_lots(ds: Dataset, post: Postings, out: Findings) -> None:
           "no_unit_cost", "unit_cost",
           lambda r: f"no unit cost for lot {r['lot_id']!r}: the row has none and material_lots gives none")
     if lot_known.any() and "material_lots" in ds.tables:
-        lots = ds.tables["material_lots"].drop_duplicates("lot_id")
-        lot_mat = mi[["lot_id"]].merge(lots[["lot_id", "material_id"]], on="lot_id", how="left")["material_id"]
-        differ = lot_known & lot_mat.notna().to_numpy() & mi["material_id"].notna().to_numpy() & (
-            lot_mat.to_numpy(dtype=object) != mi["material_id"].to_numpy(dtype=object))
-        _flag(out, ds, "material_issues", mi.assign(_lm=lot_mat.to_numpy()), differ, "warning", "lot_material",
-              "material_id", lambda r: f"{r['material_id']!r} differs from lot {r['lot_id']!r}'s material "
-              f"{r['_lm']!r}")
+        lots = ds.tables["material_lots"]
+        lots = lots[lots["lot_id"].notna()].drop_duplicates("lot_id", keep="first")
+        pos = codes(mi["lot_id"], arrow_text(lots["lot_id"]))
+        lot_mat = arrow_text(lots["material_id"]).take(pa.array(pos, mask=pos < 0))
+        # not_equal is null where either side is missing: those rows are not flagged
+        differ = lot_known & pc.fill_null(pc.not_equal(lot_mat, arrow_text(mi["material_id"])), False) \
+            .to_numpy(zero_copy_only=False)
+        if differ.any():
+            _flag(out, ds, "material_issues", mi, differ, "warning", "lot_material", "material_id",
+                  lambda r: f"{r['material_id']!r} differs from lot {r['lot_id']!r}'s material {r['_lm']!r}",
+                  extra={"_lm": lot_mat.to_pandas().to_numpy()})
 
 
 def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -234,10 +258,18 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     if "material_issues" not in ds.tables:
         return
     mi = ds.tables["material_issues"]
-    ok = mi["batch_id"].notna() & mi["lot_id"].notna() & mi["qty"].notna()
-    sub = mi[ok.to_numpy()]
-    qty_i, places = money.scaled(sub["qty"].to_numpy(dtype="float64"))
-    sub = sub.assign(_q=qty_i)
+    ok = (mi["batch_id"].notna() & mi["lot_id"].notna() & mi["qty"].notna()).to_numpy()
+    if ok.all():  # the same numbers postings already scaled
+        qty_i, places = post.material["qty_i"].to_numpy(), post.qty_places
+    else:
+        qty_i, places = money.scaled(mi["qty"].to_numpy(dtype="float64")[ok])
+    returned = qty_i < 0
+    if not returned.any():  # a net below zero needs a return
+        return
+    # only the (batch, lot) pairs with a return can go below zero: group those rows alone
+    pair = keys.row_codes(mi, ["batch_id", "lot_id"])[ok]
+    involved = np.isin(pair, np.unique(pair[returned]))
+    sub = mi[["batch_id", "lot_id", "_row"]].iloc[np.flatnonzero(ok)[involved]].assign(_q=qty_i[involved])
     net = sub.groupby(["batch_id", "lot_id"], sort=False).agg(_q=("_q", "sum"), _row=("_row", "max"))
     bad = net[net["_q"] < 0].reset_index()
     bad["_net"] = bad["_q"] / 10.0**places
@@ -303,7 +335,7 @@ def check_dates(ds: Dataset, post: Postings, out: Findings) -> None:
         hi = max(hi, np.datetime64(pool_periods.max(), "M"))
         lo = min(lo, np.datetime64(pool_periods.min(), "M"))
     first, last = lo.astype("datetime64[D]"), (hi + 1).astype("datetime64[D]") - 1
-    codes = {"material_issues": post.material, "operations": post.operations, "direct_costs": post.direct}
+    priced = {"material_issues": post.material, "operations": post.operations, "direct_costs": post.direct}
     for name, col in DATED_TABLES.items():
         if name not in ds.tables:
             continue
@@ -312,8 +344,8 @@ def check_dates(ds: Dataset, post: Postings, out: Findings) -> None:
         outside = ~np.isnat(d) & ((d < first) | (d > last))
         _flag(out, ds, name, frame, outside, "warning", "date_outside_periods", col,
               lambda r, c=col: f"{str(r[c])[:10]} is outside the dataset's periods {lo} to {hi}")
-        if name in codes:
-            code = codes[name]["code"].to_numpy()
+        if name in priced:
+            code = priced[name]["code"].to_numpy()
             bstart = post.master["start_date"].to_numpy(dtype="datetime64[s]")[np.maximum(code, 0)]
             early = (code >= 0) & ~np.isnat(d) & (d < bstart)
             _flag(out, ds, name, frame, early & ~outside, "warning", "before_batch_start", col,

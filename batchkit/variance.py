@@ -10,34 +10,43 @@ sum exactly to total cost - standard cost of Q.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from . import money
+from .load import arrow_text
 from .model import CostResult
+from .postings import codes
 
 TYPES = ("material_price", "material_usage", "labor_rate", "labor_efficiency", "machine_rate",
          "machine_efficiency", "overhead")
 _SAFE = float(2**62)
+_CHUNK = 2_000_000  # material rows per slice
 
 
 def _exact_group_sum(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
     """Sum int (or Python-int object) values per group, exactly; returns object ints when needed."""
     if values.dtype != object:
-        out = np.zeros(n, dtype=np.int64)
-        np.add.at(out, groups, values)
-        return out
+        return money.group_sum(groups, values, n)
     out_obj = np.array([0] * n, dtype=object)
     np.add.at(out_obj, groups, values)
     return out_obj
 
 
-def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a*b exactly: int64 when every product and any sum of them fits, else Python ints."""
+def _product(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
+    """a*b exactly: int64 when every product and any sum of them fits, else Python ints.
+
+    `b` may be one int. The sum of |a*b| is taken as a float dot product (no array of products).
+    """
     a = np.asarray(a, dtype=np.int64)
+    if np.isscalar(b):
+        mag = float(np.abs(a).sum(dtype="float64")) * abs(int(b))
+        return a * b if len(a) == 0 or mag < _SAFE else a.astype(object) * int(b)
     b = np.asarray(b, dtype=np.int64)
-    mag = np.abs(a.astype("float64")) * np.abs(b.astype("float64"))
-    if len(mag) == 0 or mag.sum() < _SAFE:
+    if len(a) == 0 or float(np.dot(np.abs(a).astype("float64"), np.abs(b).astype("float64"))) < _SAFE:
         return a * b
     return a.astype(object) * b.astype(object)
 
@@ -67,44 +76,92 @@ def _standard(q_good: np.ndarray, gp: int, per_unit: np.ndarray, up: int) -> np.
     return _to_cents(_product(q_good, per_unit), gp + up)
 
 
-def _price_variance(
+def _price_terms(
     code: np.ndarray, cents: np.ndarray, qty_i: np.ndarray, qp: int, std_price: np.ndarray, sp: int,
     has_std: np.ndarray, n: int,
 ) -> np.ndarray:
-    """round(sum over rows with a standard of (actual amount - std price x qty)) per code."""
+    """Sum over rows with a standard of (actual amount - std price x qty) per code, exact at max(2, sp + qp)."""
     scale = max(2, sp + qp)
-    amount = _product(cents[has_std], np.full(int(has_std.sum()), 10 ** (scale - 2), dtype=np.int64))
+    amount = _product(cents[has_std], 10 ** (scale - 2))
     std = _product(std_price[has_std], qty_i[has_std]) * 10 ** (scale - sp - qp)
     if amount.dtype == object or std.dtype == object:
         terms = amount.astype(object) - std.astype(object)
     else:
         terms = amount - std
-    return _to_cents(_exact_group_sum(terms, code[has_std], n), scale)
+    return _exact_group_sum(terms, code[has_std], n)
+
+
+def _price_variance(
+    code: np.ndarray, cents: np.ndarray, qty_i: np.ndarray, qp: int, std_price: np.ndarray, sp: int,
+    has_std: np.ndarray, n: int,
+) -> np.ndarray:
+    """round(sum over rows with a standard of (actual amount - std price x qty)) per code."""
+    return _to_cents(_price_terms(code, cents, qty_i, qp, std_price, sp, has_std, n), max(2, sp + qp))
+
+
+def _material_positions(result: CostResult) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in material_issues of the run's purchased rows, and of those followed by its sub-assembly rows."""
+    rf = result.extras["run"]
+    mat = rf.post.material
+    code = mat["code"].to_numpy()
+    purchased = np.flatnonzero((mat["date"].to_numpy() <= rf.period_end) & (mat["lot_code"].to_numpy() < 0)
+                               & (code >= 0) & rf.universe[np.maximum(code, 0)])
+    # post.material keeps the position of each material_issues row as its index
+    return purchased, np.r_[purchased, rf.sub_rows.index.to_numpy()].astype(np.int64)
 
 
 def material_rows(result: CostResult) -> pd.DataFrame:
     """The run's material rows as of the period end: purchased at lot cost, sub-assemblies at their charge.
 
     Columns: code, material_id, lot_id, qty_i (at `post.qty_places`), cents, kind (material/subassembly).
-    Variances match them to the standard BOM; analytics split their cost into price and usage.
+    Analytics split their cost into price and usage; variances use the same rows.
     """
-    rf = result.extras["run"]
-    post = rf.post
-    mat = post.material[post.material["date"].to_numpy() <= rf.period_end]
-    purchased = mat[(mat["lot_code"] < 0).to_numpy()]
-    purchased = purchased[(purchased["code"] >= 0).to_numpy() & rf.universe[np.maximum(purchased["code"], 0)]]
-    sub = rf.sub_rows
-    # post.material keeps the position of each material_issues row as its index
-    lot_ids = result.dataset.get("material_issues")["lot_id"].to_numpy(dtype=object)
+    mat = result.extras["run"].post.material
+    purchased, rows = _material_positions(result)
+    lot_ids = arrow_text(result.dataset.get("material_issues")["lot_id"])
     return pd.DataFrame({
-        "code": np.r_[purchased["code"].to_numpy(), sub["code"].to_numpy()],
-        "material_id": np.r_[purchased["material_id"].to_numpy(dtype=object),
-                             sub["material_id"].to_numpy(dtype=object)],
-        "lot_id": lot_ids[np.r_[purchased.index.to_numpy(), sub.index.to_numpy()].astype(np.int64)],
-        "qty_i": np.r_[purchased["qty_i"].to_numpy(), sub["qty_i"].to_numpy()],
-        "cents": np.r_[purchased["cents"].to_numpy(), result.extras["sub_charge"]],
-        "kind": np.repeat(np.array(["material", "subassembly"], dtype=object), [len(purchased), len(sub)]),
+        "code": mat["code"].to_numpy()[rows],
+        "material_id": mat["material_id"].array.take(rows),
+        "lot_id": lot_ids.take(rows).to_pandas().array,
+        "qty_i": mat["qty_i"].to_numpy()[rows],
+        "cents": np.r_[mat["cents"].to_numpy()[purchased], result.extras["sub_charge"]],
+        "kind": np.repeat(np.array(["material", "subassembly"], dtype=object), [len(purchased), len(rows) -
+                                                                                 len(purchased)]),
     })
+
+
+def _standard_lookup(item_of_code: pd.Series, key: pd.Series, table: pd.DataFrame, key_col: str
+                     ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """at(code, rows): per row (`rows` of the `key` column, of batch `code`), the position in `table` of its
+    (item of its batch, key) pair; -1 when the table has none.
+
+    The same as a left merge on (item_id, key) when the pairs of `table` are unique, which
+    validation guarantees before costing (duplicate_key is an error); integer codes, not strings.
+    """
+    if table.empty:
+        return lambda code, rows: np.full(len(code), -1, dtype=np.int64)
+    items = pc.unique(arrow_text(table["item_id"]))
+    names = pc.unique(arrow_text(table[key_col]))
+    pair = codes(table["item_id"], items) * len(names) + codes(table[key_col], names)
+    order = np.argsort(pair, kind="stable")
+    pair_sorted = pair[order]
+    item_pos = codes(item_of_code, items)
+    key_pos = codes(key, names).astype(np.int32)
+
+    def at(code: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        row_item, row_key = item_pos[code], key_pos[rows]
+        want = np.where((row_item >= 0) & (row_key >= 0), row_item * len(names) + row_key, -1)
+        i = np.minimum(np.searchsorted(pair_sorted, want), len(pair) - 1)
+        return np.where((want >= 0) & (pair_sorted[i] == want), order[i], -1)
+    return at
+
+
+def _add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """total + part exactly: Python ints once int64 could overflow."""
+    if total.dtype == object or part.dtype == object or \
+            float(np.abs(total).max(initial=0)) + float(np.abs(part).max(initial=0)) >= _SAFE:
+        return total.astype(object) + part.astype(object)
+    return total + part
 
 
 def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -142,39 +199,45 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     std_mach = std_component(routing, "machine_hours_per_unit", "std_machine_rate")
     std_oh = std_component(overhead.assign(one=1.0), "one", "std_cost_per_unit")
 
-    rows = material_rows(result)
-    rows = rows[completed[rows["code"].to_numpy()]]
-    rows["item_id"] = item[rows["code"].to_numpy()]
+    purchased, all_rows = _material_positions(result)
+    mat = post.material
+    charges = np.r_[mat["cents"].to_numpy()[purchased], result.extras["sub_charge"]]
     price_i, pp = money.scaled(bom["std_unit_cost"].to_numpy(dtype="float64"))
-    bom_price = pd.DataFrame({"item_id": bom["item_id"].to_numpy(), "material_id": bom["material_id"].to_numpy(),
-                              "std_price": price_i})
-    rows = rows.merge(bom_price, on=["item_id", "material_id"], how="left")
-    mat_actual = _exact_group_sum(rows["cents"].to_numpy(dtype=np.int64), rows["code"].to_numpy(), n)
-    mat_price = _price_variance(rows["code"].to_numpy(), rows["cents"].to_numpy(dtype=np.int64),
-                                rows["qty_i"].to_numpy(dtype=np.int64), post.qty_places,
-                                rows["std_price"].fillna(0).to_numpy(dtype=np.int64), pp,
-                                rows["std_price"].notna().to_numpy(), n)
+    bom_at = _standard_lookup(m["item_id"], mat["material_id"], bom, "material_id")
+    mat_actual = np.zeros(n, dtype=np.int64)
+    price_terms = np.zeros(n, dtype=np.int64)
+    for lo in range(0, len(all_rows), _CHUNK):  # in slices, so the temporaries of 10 M rows never coexist
+        rows, cents = all_rows[lo:lo + _CHUNK], charges[lo:lo + _CHUNK]
+        code = mat["code"].to_numpy()[rows]
+        done = completed[code]
+        rows, code, cents = rows[done], code[done], cents[done]
+        at = bom_at(code, rows)
+        mat_actual += money.group_sum(code, cents, n)
+        price_terms = _add(price_terms, _price_terms(
+            code, cents, mat["qty_i"].to_numpy()[rows], post.qty_places,
+            np.where(at >= 0, price_i[np.maximum(at, 0)] if len(price_i) else 0, 0), pp, at >= 0, n))
+    mat_price = _to_cents(price_terms, max(2, pp + post.qty_places))
 
-    ops = post.operations[post.operations["date"].to_numpy() <= rf.period_end]
-    ops = ops[(ops["code"] >= 0).to_numpy()]
-    ops = ops[completed[ops["code"].to_numpy()]]
-    ops = ops.assign(item_id=item[ops["code"].to_numpy()])
+    ops = post.operations
+    code = ops["code"].to_numpy()
+    keep = (ops["date"].to_numpy() <= rf.period_end) & (code >= 0)
+    keep[keep] = completed[code[keep]]
+    at = _standard_lookup(m["item_id"], ops["operation"], routing, "operation")(code[keep], np.flatnonzero(keep))
+    ops = ops[keep]
     lr_i, lrp = money.scaled(routing["std_labor_rate"].to_numpy(dtype="float64"))
     mr_i, mrp = money.scaled(routing["std_machine_rate"].to_numpy(dtype="float64"))
-    rt = pd.DataFrame({"item_id": routing["item_id"].to_numpy(), "operation": routing["operation"].to_numpy(),
-                       "slr": lr_i, "smr": mr_i})
-    ops = ops.merge(rt, on=["item_id", "operation"], how="left")
-    has_route = ops["slr"].notna().to_numpy()
     code = ops["code"].to_numpy()
+    has_route = at >= 0
     hp = post.hours_places
     out: dict[str, np.ndarray] = {}
-    for kind, cents_col, hours_col, rate_col, rp, std in (
-        ("labor", "labor_cents", "labor_i", "slr", lrp, std_lab),
-        ("machine", "machine_cents", "machine_i", "smr", mrp, std_mach),
+    for kind, cents_col, hours_col, std_rate, rp, std in (
+        ("labor", "labor_cents", "labor_i", lr_i, lrp, std_lab),
+        ("machine", "machine_cents", "machine_i", mr_i, mrp, std_mach),
     ):
         actual = _exact_group_sum(ops[cents_col].to_numpy(dtype=np.int64), code, n)
+        rate_i = np.where(has_route, std_rate[np.maximum(at, 0)] if len(std_rate) else 0, 0)
         rate = _price_variance(code, ops[cents_col].to_numpy(dtype=np.int64), ops[hours_col].to_numpy(dtype=np.int64),
-                               hp, ops[rate_col].fillna(0).to_numpy(dtype=np.int64), rp, has_route, n)
+                               hp, rate_i, rp, has_route, n)
         out[f"{kind}_rate"] = rate
         out[f"{kind}_efficiency"] = actual - std - rate
     summary = result.batch_summary.set_index("batch_id")

@@ -72,8 +72,7 @@ def _base(ds: Dataset, period: str, params: Params) -> _Base:
         raise_if_errors(validate(ds))  # like cost(): no figures from a dataset with blocking errors
         rf = run_frame(ds, period, params)
         own = rf.own[(rf.own["kind"] != "pool").to_numpy()]
-        fixed = np.zeros(len(rf.post.master), dtype=np.int64)
-        np.add.at(fixed, own["code"].to_numpy(), own["cents"].to_numpy(dtype=np.int64))
+        fixed = money.group_sum(own["code"].to_numpy(), own["cents"].to_numpy(dtype=np.int64), len(rf.post.master))
         in_run = np.zeros(len(rf.post.pools), dtype=bool)
         in_run[rf.pools_in_run["pool_idx"].to_numpy()] = True
         ds.cache[key] = _Base(rf, fixed, in_run)
@@ -105,8 +104,7 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
         t0 = time.perf_counter()
         led = allocations(ds.cache, post, rule).ledger
         led = led[base.in_run[led["pool_idx"].to_numpy()]]
-        own = base.fixed.copy()
-        np.add.at(own, led["code"].to_numpy(), led["cents"].to_numpy())
+        own = base.fixed + money.group_sum(led["code"].to_numpy(), led["cents"].to_numpy(), len(base.fixed))
         totals[name], _ = roll_up(own, rf.sub_rows, post)
         ledgers[name] = led
         timings[f"reallocate {name}"] = time.perf_counter() - t0
@@ -188,10 +186,16 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
                            "cents": led["cents"].to_numpy()}) for i, led in enumerate(ledgers.values())]
     long = pd.concat(parts, ignore_index=True)
     keys, inv = np.unique(long["key"].to_numpy(), return_inverse=True)
-    cents = np.zeros((len(keys), len(names)), dtype=np.int64)
-    np.add.at(cents, (inv, long["cfg"].to_numpy()), long["cents"].to_numpy())
+    cfg = long["cfg"].to_numpy()
+    cents = np.stack([money.group_sum(inv[cfg == i], long["cents"].to_numpy()[cfg == i], len(keys))
+                      for i in range(len(names))], axis=1)
     pool, code = keys // n, keys % n
     pools = post.pools
+    if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
+        biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
+        pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
+        order = np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))
+        pool, code, cents = pool[order], code[order], cents[order]  # ordered before the text columns exist
     out = pd.DataFrame({
         "pool_id": pools["pool_id"].to_numpy(dtype=object)[pool],
         "period": pools["period"].to_numpy(dtype=object)[pool],
@@ -202,8 +206,4 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
         out[name] = money.cents_to_float(cents[:, i])
     for i, name in enumerate(names[1:], start=1):
         out[f"change_{name}"] = money.cents_to_float(cents[:, i] - cents[:, 0])
-    if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
-        biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
-        pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
-        out = out.iloc[np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))]
-    return out.reset_index(drop=True)
+    return out
