@@ -20,6 +20,7 @@ from .allocation import Allocations, allocations, sum_by
 from .errors import ParamsError
 from .findings import raise_if_errors
 from .genealogy import levels
+from .keys import pool_batch_columns, take_text
 from .model import CostResult, Dataset
 from .params import Params, period_bounds
 from .postings import Postings, post
@@ -219,15 +220,14 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
                    ) -> dict[str, pd.DataFrame]:
     p = rf.post
     m = p.master
-    ids = m["batch_id"].to_numpy(dtype=object)
     inside = np.flatnonzero(rf.universe)
     pe = per_element[per_element["cents"] != 0]
     # sorted by batch_id then cost_element, on integer ranks (tiebreak is the batch_id's rank in string order)
     code = pe["code"].to_numpy()
     order = np.lexsort((_rank(pe["cost_element"]), p.tiebreak[code]))
     batch_costs = pd.DataFrame({
-        "batch_id": ids[code[order]],
-        "cost_element": pe["cost_element"].to_numpy()[order],
+        "batch_id": take_text(m["batch_id"], code[order]),
+        "cost_element": take_text(pe["cost_element"], order),
         "amount": money.cents_to_float(pe["cents"].to_numpy()[order]),
     })
 
@@ -240,10 +240,7 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
         scrap_rate = np.where(started > 0, m["qty_scrap"].to_numpy(dtype="float64") / started, np.nan)
     by_kind = _kind_columns(per_element, rf.own, len(m))
     summary = pd.DataFrame({
-        "batch_id": ids,
-        "item_id": m["item_id"].to_numpy(),
-        "product_line": m["product_line"].to_numpy(),
-        "site": m["site"].to_numpy(),
+        **{c: m[c].array for c in ("batch_id", "item_id", "product_line", "site")},
         "status": status,
         "start_date": m["start_date"].to_numpy(),
         "end_date": m["end_date"].to_numpy(),
@@ -264,11 +261,8 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     order = np.lexsort((p.tiebreak[code], _rank(pools["pool_id"])[pool], _rank(pools["period"])[pool]))
     pool, code = pool[order], code[order]
     ledger = pd.DataFrame({
-        "pool_id": pools["pool_id"].to_numpy(dtype=object)[pool],
-        "period": pools["period"].to_numpy(dtype=object)[pool],
-        "cost_element": pools["cost_element"].to_numpy(dtype=object)[pool],
-        "batch_id": ids[code],
-        "basis": led["basis"].to_numpy()[order],
+        **pool_batch_columns(pools, m["batch_id"], pool, code),
+        "basis": take_text(led["basis"], order),
         "basis_value": led["basis_value"].to_numpy()[order],
         "amount": money.cents_to_float(led["cents"].to_numpy()[order]),
     })

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from . import money
+from .keys import take_text
 from .load import arrow_text
 from .model import CostResult
 from .postings import codes
@@ -247,10 +248,11 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     out["material_usage"] = mat_actual - std_mat - mat_price
     out["overhead"] = actual_oh - std_oh
     codes = np.flatnonzero(completed)
+    codes = codes[np.argsort(post.tiebreak[codes], kind="stable")]  # batch_id order, ranked as ints
     frame = pd.DataFrame({
-        "batch_id": np.repeat(ids[codes], len(TYPES)),
-        "variance_type": np.tile(np.array(TYPES, dtype=object), len(codes)),
+        "batch_id": take_text(m["batch_id"], np.repeat(codes, len(TYPES))),
+        "variance_type": take_text(pd.Series(TYPES, dtype="str"), np.tile(np.arange(len(TYPES)), len(codes))),
         "amount": money.cents_to_float(np.stack([out[t][codes] for t in TYPES], axis=1).reshape(-1)),
-    }).sort_values(["batch_id"], kind="stable").reset_index(drop=True)
+    })
     standard = std_mat + std_lab + std_mach + std_oh
     return frame, dict(zip(ids[codes], money.cents_to_float(standard[codes]), strict=True))

@@ -18,6 +18,20 @@ def test_decimal_places_recovers_written_decimals():
     assert money.decimal_places(np.array([0.12345678901])) == money.MAX_PLACES + 1
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=4), st.integers(0, 300_000), st.integers(0, 2**32))
+def test_decimal_places_of_a_long_column_does_not_depend_on_its_sample(places, where, seed):
+    # Columns over 200,000 values start from a spread sample's answer. Each value below is written with
+    # one of `places` decimals; the rarest, most precise value sits at an arbitrary row, usually one the
+    # sample skips; the answer must still be the largest count written (ours: max(places)).
+    rng = np.random.default_rng(seed)
+    n = 250_000
+    x = rng.integers(0, 10**6, n) / 10.0 ** rng.choice(places[:1], n)
+    deepest = max(places)
+    x[where % n] = (10**deepest + 1) / 10.0**deepest if deepest else 7.0  # e.g. 1.001 for three places
+    assert money.decimal_places(x) == max(places[0] if len(places) else 0, deepest)
+
+
 def test_mul_cents_rounds_half_away_from_zero():
     # 3 x 0.125 = 0.375 -> 0.38; 1 x 1.005 = 1.005 -> 1.01 (float round() gives 1.0);
     # -1 x 0.125 = -0.125 -> -0.13; 7 x 2.675 = 18.725 -> 18.73

@@ -24,6 +24,7 @@ from ..allocation import allocations
 from ..cost import _check_period, roll_up, run_frame
 from ..errors import ParamsError
 from ..findings import raise_if_errors
+from ..keys import pool_batch_columns
 from ..model import Dataset
 from ..params import Allocation, Params, _format_errors
 from ..validate import validate
@@ -196,12 +197,7 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
         pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
         order = np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))
         pool, code, cents = pool[order], code[order], cents[order]  # ordered before the text columns exist
-    out = pd.DataFrame({
-        "pool_id": pools["pool_id"].to_numpy(dtype=object)[pool],
-        "period": pools["period"].to_numpy(dtype=object)[pool],
-        "cost_element": pools["cost_element"].to_numpy(dtype=object)[pool],
-        "batch_id": post.master["batch_id"].to_numpy(dtype=object)[code],
-    })
+    out = pd.DataFrame(pool_batch_columns(pools, post.master["batch_id"], pool, code))
     for i, name in enumerate(names):
         out[name] = money.cents_to_float(cents[:, i])
     for i, name in enumerate(names[1:], start=1):
