@@ -40,10 +40,29 @@ def row_codes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return key
 
 
+SORT_CHECK_ROWS = 100_000
+
+
+def _all_distinct(text: pa.Array) -> bool:
+    """No value twice (missing counts as a value), by sorting: for millions of distinct document
+    numbers a sort and one comparison of neighbours is twice as fast as a hash table (0.7 s
+    against 1.3-2 s for 9.6 M), which is worth it for the column that is almost always clean."""
+    if text.null_count > 1:
+        return False
+    if len(text) < 2:
+        return True
+    ordered = text.take(pc.sort_indices(text))
+    return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))).as_py()
+
+
 def duplicated(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """`frame.duplicated(columns, keep="first")` as a bool array, through integer codes."""
     if len(columns) == 1:
-        key, distinct = column_codes(frame[columns[0]])
+        values = frame[columns[0]]
+        if len(values) >= SORT_CHECK_ROWS and isinstance(values.dtype, pd.StringDtype) and \
+                _all_distinct(arrow_text(values)):
+            return np.zeros(len(frame), dtype=bool)
+        key, distinct = column_codes(values)
         if distinct == len(frame):  # every row distinct (the usual case for document numbers)
             return np.zeros(len(frame), dtype=bool)
     else:
