@@ -37,6 +37,8 @@ _LOOSE_PERIOD = r"^(\d{4})(?:[-/.](\d{1,2})|(\d{2}))$"  # 2026-1, 2026/01, 20260
 def _as_text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):  # (text_column and _blank_rows use the codes instead)
+        arr = arr.dictionary_decode()
     t = arr.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return arr.cast(pa.string())
@@ -59,6 +61,10 @@ def text_column(arr: pa.Array, trim: bool = True) -> pd.Series:
     A long column that repeats its values (IDs of batches, lots, materials) is cleaned on its
     distinct values and expanded once, as pandas' own (large) string type.
     """
+    if pa.types.is_dictionary(arr.type):  # from Parquet: the file's own codes, each value cleaned once
+        enc = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        clean = _clean_text(pc.fill_null(_as_text(enc.dictionary), ""), trim).cast(pa.large_string())
+        return pd.Series(clean.take(enc.indices).to_pandas(), dtype="str")
     raw = pc.fill_null(_as_text(arr), "")
     if _repeats(raw):
         enc = pc.dictionary_encode(raw)
@@ -493,8 +499,13 @@ def _blank_rows(tbl: pa.Table) -> np.ndarray:
     """Rows whose every cell is empty (blank lines, a row of bare delimiters, an all-NULL record)."""
     blank = np.ones(tbl.num_rows, dtype=bool)
     for col in tbl.columns:
-        text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(col), ""))
-        blank &= pc.equal(text, "").to_numpy(zero_copy_only=False)
+        if pa.types.is_dictionary(col.type):
+            enc = col.combine_chunks()
+            empty = pc.equal(pc.utf8_trim_whitespace(pc.fill_null(_as_text(enc.dictionary), "")), "")
+            cell = pc.fill_null(empty.take(enc.indices), True)  # a missing code is an empty cell
+        else:
+            cell = pc.equal(pc.utf8_trim_whitespace(pc.fill_null(_as_text(col), "")), "")
+        blank &= cell.to_numpy(zero_copy_only=False)
         if not blank.any():
             break
     return blank

@@ -251,3 +251,45 @@ def test_parquet_timestamps_with_milliseconds_and_float_ids(make_data):
     assert b["start_date"].tolist() == [pd.Timestamp("2026-01-02"), pd.Timestamp("2026-01-12"),
                                         pd.Timestamp("2026-01-15")]
     assert b["item_id"].iloc[0] == "1e+20" and pd.isna(b["item_id"].iloc[1]) and b["item_id"].iloc[2] == "4711.5"
+
+
+def test_parquet_text_read_as_dictionaries_loads_exactly_as_plain_text(make_data, monkeypatch):
+    """Long Parquet columns that repeat are read with the file's dictionary codes (readers.REPEAT_ROWS);
+    every cell must come out as the plain read gives it: trimmed, blank -> missing, batch IDs
+    normalized and reported, blank rows skipped with their numbers, dates and numbers stored as text."""
+    from batchkit import readers
+
+    folder = make_data()
+    n = 40
+    columns = {
+        # repeats (3 distinct values in 40 rows): batch IDs with a space and lower case, blanks, nulls
+        "batch_id": (["F1", " f1", "S1", None] * 10)[:n],
+        "material_id": (["RESIN", "TUBE ", "", None] * 10)[:n],
+        "lot_id": (["L-1", "L-2"] * 20)[:n],
+        "qty": [1.0] * n,
+        "unit_cost": [0.5] * n,
+        "date": (["2026-01-02", "2026/01/03"] * 20)[:n],  # a date column stored as (repeating) text
+        "doc_id": [f"D{i}" for i in range(n)],  # unique: stays plain
+        "note": (["x", " "] * 20)[:n],  # a column outside the contract
+    }
+    for values in columns.values():  # row 8 (Parquet rows count from 1, no header) is empty everywhere
+        values[7] = None
+    pq.write_table(pa.table(columns), folder / "material_issues.parquet")
+    (folder / "material_issues.csv").unlink()
+    frames, findings = [], []
+    for threshold in (10**12, 0):  # plain strings, then dictionaries for every repeating column
+        monkeypatch.setattr(readers, "REPEAT_ROWS", threshold)
+        ds = batchkit.load_dataset(folder, Params())
+        frames.append(ds["material_issues"])
+        findings.append(ds.findings)
+    assert readers._repeating_text_columns(folder / "material_issues.parquet") == \
+        ["batch_id", "material_id", "lot_id", "date", "note"]
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(findings[0], findings[1])
+    # and the figures the plain path gives, by hand: row 3 (" f1") normalized to F1; TUBE trimmed; "" missing
+    mi = frames[1]
+    assert len(mi) == n - 1 and 8 not in mi["_row"].tolist()
+    assert findings[1].query("check == 'blank_rows'")["row"].tolist() == [8]
+    assert mi["batch_id"].tolist()[:3] == ["F1", "F1", "S1"] and pd.isna(mi["batch_id"].iloc[3])
+    assert mi["material_id"].tolist()[:2] == ["RESIN", "TUBE"] and mi["material_id"].iloc[2:4].isna().all()
+    assert mi["date"].iloc[1] == pd.Timestamp("2026-01-03")
