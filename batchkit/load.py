@@ -112,8 +112,8 @@ def number_column(
         arr = arr.cast(pa.string())  # exact: the decimal's digits parse to the same float64 as in a CSV
     t = arr.type
     if pa.types.is_integer(t) or pa.types.is_floating(t):
-        values = arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False).astype("float64")
-        bad = ~np.isfinite(values) & ~pd.isna(values)
+        values = arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False).astype("float64", copy=False)
+        bad = np.isinf(values)  # (NaN is a missing value)
     else:
         text = pc.utf8_trim_whitespace(pc.fill_null(_as_text(arr), ""))
         empty = pc.equal(text, "").to_numpy(zero_copy_only=False)

@@ -251,9 +251,8 @@ def _repeating_text_columns(path: Path) -> list[str]:
     text = [f.name for f in meta.schema_arrow if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     if not text:
         return []
-    first = pq.ParquetFile(path, read_dictionary=text).read_row_group(0, columns=text)
-    return [name for name, col in zip(text, first.columns, strict=True)
-            if col.num_chunks and sum(len(c.dictionary) for c in col.chunks) < first.num_rows // 4]
+    first = next(pq.ParquetFile(path, read_dictionary=text).iter_batches(batch_size=50_000, columns=text))
+    return [name for name, col in zip(text, first.columns, strict=True) if len(col.dictionary) < first.num_rows // 4]
 
 
 # ---------------------------------------------------------------- Excel

@@ -266,9 +266,12 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     returned = qty_i < 0
     if not returned.any():  # a net below zero needs a return
         return
-    # only the (batch, lot) pairs with a return can go below zero: group those rows alone
-    pair = keys.row_codes(mi, ["batch_id", "lot_id"])[ok]
-    involved = np.isin(pair, np.unique(pair[returned]))
+    # only a batch with a return can go below zero: group the rows of those batches alone, found through
+    # postings' integer batch codes (rows of IDs not in batches have code -1: the mark's last slot)
+    code = post.material["code"].to_numpy()[ok]
+    mark = np.zeros(len(post.master) + 1, dtype=bool)
+    mark[code[returned]] = True
+    involved = mark[code]
     sub = mi[["batch_id", "lot_id", "_row"]].iloc[np.flatnonzero(ok)[involved]].assign(_q=qty_i[involved])
     net = sub.groupby(["batch_id", "lot_id"], sort=False).agg(_q=("_q", "sum"), _row=("_row", "max"))
     bad = net[net["_q"] < 0].reset_index()
