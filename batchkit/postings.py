@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import money, rates
-from .load import arrow_text
+from .cells import arrow_text
 from .model import Dataset
 
 

@@ -41,7 +41,8 @@ import pandas as pd
 
 from . import money, trace_cache, udi
 from .errors import ParamsError, UnknownIdError
-from .load import load_dataset, normalize_ids
+from .ids import normalize_ids
+from .load import load_dataset
 from .model import CostResult, Dataset
 from .params import PERIOD_RE, Params, load_params
 from .trace_index import TraceIndex, build_index, latest_period
@@ -188,7 +189,7 @@ def _frames(index: TraceIndex, b_level: np.ndarray, l_level: np.ndarray, start: 
 
 def _suggest(index: TraceIndex, normalized: str, rules: Any) -> list[str]:
     ids = pd.concat([index.lots["lot_id"], index.batches["batch_id"]], ignore_index=True).dropna()
-    # reset_index: load.normalize_ids aligns its result on a 0..n-1 index
+    # reset_index: ids.normalize_ids aligns its result on a 0..n-1 index
     ids = ids[(ids.str.len() - len(normalized)).abs() <= 3].reset_index(drop=True)
     norm = normalize_ids(ids, rules)
     by_norm = dict(zip(norm, ids, strict=True))

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from . import money
 from .errors import DataError
-from .load import normalize_ids
+from .ids import normalize_ids
 from .model import CostResult, Dataset
 from .params import Params, period_bounds
 from .postings import codes, gather, post

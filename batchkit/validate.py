@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 
 from . import keys, money
 from .allocation import allocations
+from .cells import arrow_text
 from .findings import Findings
 from .genealogy import levels
-from .load import arrow_text
 from .model import Dataset
 from .postings import Postings, codes, post
 from .rates import RATE_AMBIGUOUS, RATE_MISSING

@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from . import money
+from .cells import arrow_text
 from .keys import take_text
-from .load import arrow_text
 from .model import CostResult
 from .postings import codes
 
