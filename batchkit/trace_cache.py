@@ -38,7 +38,8 @@ from .trace_index import FRAMES, TraceIndex
 
 CACHE_DIR = ".batchkit-cache"
 FORMAT = 1
-_CODE = ("trace_index.py", "trace_cache.py", "cost.py", "postings.py", "load.py", "allocation.py", "money.py")
+_CODE = ("trace_index.py", "trace_cache.py", "cost.py", "postings.py", "readers.py", "load.py", "cells.py", "ids.py",
+         "keys.py", "allocation.py", "money.py")
 
 
 def _input_files(root: Path, params: Params) -> list[Path] | None:
