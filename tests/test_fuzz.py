@@ -117,7 +117,9 @@ def test_hostile_csv_cells(data, table):
 def column_strategy(n: int) -> st.SearchStrategy[pa.Array]:
     ints = st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), min_size=n, max_size=n)
     floats = st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)), min_size=n, max_size=n)
-    texts = st.lists(st.one_of(st.none(), CELLS), min_size=n, max_size=n)
+    # (Arrow text is UTF-8: a lone surrogate cannot be in a Parquet or Excel cell; the CSV tests send them as bytes)
+    texts = st.lists(st.one_of(st.none(), CELLS.filter(lambda s: not any("\ud800" <= c <= "\udfff" for c in s))),
+                     min_size=n, max_size=n)
     dates = st.lists(st.one_of(st.none(), st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))), min_size=n,
                      max_size=n)
     stamps = st.lists(st.one_of(st.none(), st.datetimes(dt.datetime(1700, 1, 1), dt.datetime(2200, 1, 1))),
