@@ -20,7 +20,7 @@ from .allocation import Allocations, allocations, sum_by
 from .errors import ParamsError
 from .findings import raise_if_errors
 from .genealogy import levels
-from .keys import pool_batch_columns, take_text
+from .keys import pool_batch_columns, rank, take_text
 from .model import CostResult, Dataset
 from .params import Params, period_bounds
 from .postings import Postings, post
@@ -62,6 +62,12 @@ def _inside(code: np.ndarray, universe: np.ndarray) -> np.ndarray:
     return (code >= 0) & universe[np.maximum(code, 0)]
 
 
+def _per_batch(code: np.ndarray, cents: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(codes of the batches that have rows, in code order; their exact sums)."""
+    has = np.flatnonzero(np.bincount(code, minlength=n) > 0)
+    return has, money.group_sum(code, cents, n)[has]
+
+
 def sum_by_element(code: np.ndarray, element: np.ndarray, cents: np.ndarray) -> pd.DataFrame:
     """code, cost_element, cents: exact sums per (batch code, element), in order of first appearance.
 
@@ -88,10 +94,8 @@ def run_frame(ds: Dataset, period: str, rules: Params) -> RunFrame:
     def add(code: np.ndarray, element: str, cents: np.ndarray, kind: str) -> None:
         """Rows of one element: summed per batch in the run; totals of the excluded rows and of all rows."""
         inside = _inside(code, universe)
-        rows = np.bincount(code[inside], minlength=n)
-        has = np.flatnonzero(rows > 0)
-        own_parts.append(pd.DataFrame({"code": has, "cost_element": element,
-                                       "cents": money.group_sum(code[inside], cents[inside], n)[has], "kind": kind}))
+        has, sums = _per_batch(code[inside], cents[inside], n)
+        own_parts.append(pd.DataFrame({"code": has, "cost_element": element, "cents": sums, "kind": kind}))
         if (~inside).any():
             excl_parts.append(pd.DataFrame({"cost_element": [element], "cents": [cents[~inside].sum()]}))
         if len(cents):
@@ -104,12 +108,10 @@ def run_frame(ds: Dataset, period: str, rules: Params) -> RunFrame:
     add(ops["code"].to_numpy(), "labor", ops["labor_cents"].to_numpy(), "labor")
     add(ops["code"].to_numpy(), "machine", ops["machine_cents"].to_numpy(), "machine")
     direct = p.direct[p.direct["date"].to_numpy() <= end]
-    part = pd.DataFrame({"code": direct["code"].to_numpy(), "cost_element": direct["cost_element"].to_numpy(),
-                         "cents": direct["cents"].to_numpy(), "kind": "direct"})
-    inside = _inside(part["code"].to_numpy(), universe)
-    own_parts.append(part[inside])
-    excl_parts.append(part[~inside])
-    input_parts.append(part)
+    element = direct["cost_element"].to_numpy(dtype=object)
+    for name in pd.unique(direct["cost_element"].dropna()):  # a handful of elements (sterilization, ...)
+        rows = element == name
+        add(direct["code"].to_numpy()[rows], name, direct["cents"].to_numpy()[rows], "direct")
 
     alloc: Allocations = allocations(ds.cache, p, rules.allocation)
     pools = p.pools.assign(pool_idx=np.arange(len(p.pools)))
@@ -128,7 +130,8 @@ def run_frame(ds: Dataset, period: str, rules: Params) -> RunFrame:
     sub_rows = sub[_inside(sub["code"].to_numpy(), universe)]
 
     def total(parts: list[pd.DataFrame]) -> pd.DataFrame:
-        frame = pd.concat([f[["cost_element", "cents"]] for f in parts], ignore_index=True)
+        empty = pd.DataFrame({"cost_element": pd.Series([], dtype="str"), "cents": pd.Series([], dtype="int64")})
+        frame = pd.concat([empty] + [f[["cost_element", "cents"]] for f in parts], ignore_index=True)
         return frame.groupby("cost_element", as_index=False, sort=True)["cents"].sum()
 
     return RunFrame(
@@ -199,10 +202,8 @@ def cost(ds: Dataset, period: str | None = None, params: Params | None = None) -
     own = sum_by_element(rf.own["code"].to_numpy(), rf.own["cost_element"].to_numpy(dtype=object),
                          rf.own["cents"].to_numpy())
     total, charge = roll_up(money.group_sum(own["code"].to_numpy(), own["cents"].to_numpy(), n), rf.sub_rows, p)
-    sub_code = rf.sub_rows["code"].to_numpy()
-    has = np.flatnonzero(np.bincount(sub_code, minlength=n) > 0)
-    sub = pd.DataFrame({"code": has, "cost_element": "subassembly",
-                        "cents": money.group_sum(sub_code, charge, n)[has]})
+    has, sums = _per_batch(rf.sub_rows["code"].to_numpy(), charge, n)
+    sub = pd.DataFrame({"code": has, "cost_element": "subassembly", "cents": sums})
     per_element = pd.concat([own, sub], ignore_index=True)
     tables = _output_tables(rf, per_element, total, params)
     tables["data_quality"] = findings
@@ -224,7 +225,7 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     pe = per_element[per_element["cents"] != 0]
     # sorted by batch_id then cost_element, on integer ranks (tiebreak is the batch_id's rank in string order)
     code = pe["code"].to_numpy()
-    order = np.lexsort((_rank(pe["cost_element"]), p.tiebreak[code]))
+    order = np.lexsort((rank(pe["cost_element"]), p.tiebreak[code]))
     batch_costs = pd.DataFrame({
         "batch_id": take_text(m["batch_id"], code[order]),
         "cost_element": take_text(pe["cost_element"], order),
@@ -258,7 +259,7 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     pools = p.pools
     led = rf.ledger
     pool, code = led["pool_idx"].to_numpy(), led["code"].to_numpy()
-    order = np.lexsort((p.tiebreak[code], _rank(pools["pool_id"])[pool], _rank(pools["period"])[pool]))
+    order = np.lexsort((p.tiebreak[code], rank(pools["pool_id"])[pool], rank(pools["period"])[pool]))
     pool, code = pool[order], code[order]
     ledger = pd.DataFrame({
         **pool_batch_columns(pools, m["batch_id"], pool, code),
@@ -275,22 +276,19 @@ def _output_tables(rf: RunFrame, per_element: pd.DataFrame, total: np.ndarray, p
     }
 
 
-def _rank(values: pd.Series) -> np.ndarray:
-    """Each value's rank in sort_values order (string order, missing last), as int64."""
-    return pd.Series(values).rank(method="dense", na_option="bottom").to_numpy(dtype="float64").astype(np.int64)
-
-
 def _kind_columns(per_element: pd.DataFrame, own: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
     """Per batch: material, subassembly, labor, machine, direct and pool (overhead) cents."""
     kind = own["kind"].to_numpy(dtype=object)
     sub = per_element[per_element["cost_element"] == "subassembly"]
-    out = {"subassembly_cost": money.group_sum(sub["code"].to_numpy(), sub["cents"].to_numpy(), n)}
-    for name, k in (("material_cost", "material"), ("labor_cost", "labor"), ("machine_cost", "machine"),
-                    ("direct_cost", "direct"), ("overhead_cost", "pool")):
+
+    def of(k: str) -> np.ndarray:
         rows = kind == k
-        out[name] = money.group_sum(own["code"].to_numpy()[rows], own["cents"].to_numpy()[rows], n)
-    return {k: out[k] for k in ("material_cost", "subassembly_cost", "labor_cost", "machine_cost", "direct_cost",
-                                "overhead_cost")}
+        return money.group_sum(own["code"].to_numpy()[rows], own["cents"].to_numpy()[rows], n)
+
+    return {"material_cost": of("material"),
+            "subassembly_cost": money.group_sum(sub["code"].to_numpy(), sub["cents"].to_numpy(), n),
+            "labor_cost": of("labor"), "machine_cost": of("machine"), "direct_cost": of("direct"),
+            "overhead_cost": of("pool")}
 
 
 def _reconciliation(rf: RunFrame, per_element: pd.DataFrame) -> pd.DataFrame:

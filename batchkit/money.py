@@ -30,12 +30,12 @@ def decimal_places(x: np.ndarray, max_places: int = MAX_PLACES) -> int:
     """
     x = np.asarray(x, dtype="float64")
     x = x[np.isfinite(x)]
-    # a value on the grid of p places is on every finer grid: look only at the values still off it,
-    # then confirm the answer on all of them (the plain loop from there decides any odd case)
     # a spread sample needs no more places than the whole: its answer is where the whole starts looking
     start = decimal_places(x[:: len(x) // 50_000], max_places) if len(x) > 200_000 else 0
     if start > max_places:
         return start
+    # a value on the grid of p places is on every finer grid: look only at the values still off it,
+    # then confirm the answer on all of them (the plain loop from there decides any odd case)
     rest, filtered = x, False
     for first in range(start, max_places + 1):
         off = _off_grid(rest, first)

@@ -247,12 +247,12 @@ def variances(result: CostResult) -> tuple[pd.DataFrame, dict[str, float]]:
     out["material_price"] = mat_price
     out["material_usage"] = mat_actual - std_mat - mat_price
     out["overhead"] = actual_oh - std_oh
-    codes = np.flatnonzero(completed)
-    codes = codes[np.argsort(post.tiebreak[codes], kind="stable")]  # batch_id order, ranked as ints
+    done = np.flatnonzero(completed)
+    done = done[np.argsort(post.tiebreak[done], kind="stable")]  # batch_id order, ranked as ints
     frame = pd.DataFrame({
-        "batch_id": take_text(m["batch_id"], np.repeat(codes, len(TYPES))),
-        "variance_type": take_text(pd.Series(TYPES, dtype="str"), np.tile(np.arange(len(TYPES)), len(codes))),
-        "amount": money.cents_to_float(np.stack([out[t][codes] for t in TYPES], axis=1).reshape(-1)),
+        "batch_id": take_text(m["batch_id"], np.repeat(done, len(TYPES))),
+        "variance_type": take_text(pd.Series(TYPES, dtype="str"), np.tile(np.arange(len(TYPES)), len(done))),
+        "amount": money.cents_to_float(np.stack([out[t][done] for t in TYPES], axis=1).reshape(-1)),
     })
     standard = std_mat + std_lab + std_mach + std_oh
-    return frame, dict(zip(ids[codes], money.cents_to_float(standard[codes]), strict=True))
+    return frame, dict(zip(ids[done], money.cents_to_float(standard[done]), strict=True))

@@ -24,7 +24,7 @@ from ..allocation import allocations
 from ..cost import _check_period, roll_up, run_frame
 from ..errors import ParamsError
 from ..findings import raise_if_errors
-from ..keys import pool_batch_columns
+from ..keys import pool_batch_columns, rank
 from ..model import Dataset
 from ..params import Allocation, Params, _format_errors
 from ..validate import validate
@@ -194,8 +194,7 @@ def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) 
     pools = post.pools
     if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
         biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
-        pool_rank = pd.Series(pools["pool_id"].to_numpy(dtype=str)).rank(method="dense").to_numpy()
-        order = np.lexsort((post.tiebreak[code], pool_rank[pool], -biggest))
+        order = np.lexsort((post.tiebreak[code], rank(pools["pool_id"])[pool], -biggest))
         pool, code, cents = pool[order], code[order], cents[order]  # ordered before the text columns exist
     out = pd.DataFrame(pool_batch_columns(pools, post.master["batch_id"], pool, code))
     for i, name in enumerate(names):

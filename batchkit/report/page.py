@@ -131,9 +131,8 @@ class Report:
         if frame.empty:
             _display(f"{caption}<p class=\"bk-empty\">{html.escape(self.t('table.empty'))}</p>")
         else:
-            _display(caption + html_table(frame, self.t, currency=self.data.currency,
-                                                                   max_rows=max_rows, highlight=highlight,
-                                                                   numeric=numeric))
+            _display(caption + html_table(frame, self.t, currency=self.data.currency, max_rows=max_rows,
+                                          highlight=highlight, numeric=numeric))
         if excel:
             self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric))
 
