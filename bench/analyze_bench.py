@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import batchkit
 from batchkit import analyze
-from batchkit.params import load_params
+from batchkit.core.params import load_params
 
 PERIODS = [str(np.datetime64("2025-07") + i) for i in range(12)]
 LINES = ["catheters", "stents", "sutures", "ivsets"]
@@ -149,7 +149,7 @@ def main() -> None:
     folder = Path(args.dir or f"/tmp/batchkit-bench-{args.batches}")
     if not (folder / "batches.csv").exists() and not (folder / "batches.parquet").exists():
         try:
-            from batchkit.demo import write_demo
+            from batchkit.demo.write import write_demo
         except ImportError:
             synthetic(folder, args.batches)
         else:

@@ -75,8 +75,8 @@ class _Clock:
 
 
 def step_load(data: str) -> dict[str, Any]:
-    from batchkit.load import load_dataset
-    from batchkit.params import load_params
+    from batchkit.core.params import load_params
+    from batchkit.ingest.load import load_dataset
 
     clock = _Clock()
     clock.part("load", load_dataset, data, load_params(None))
@@ -84,10 +84,10 @@ def step_load(data: str) -> dict[str, Any]:
 
 
 def step_cost(data: str) -> dict[str, Any]:
-    from batchkit.cost import cost
-    from batchkit.load import load_dataset
-    from batchkit.params import load_params
-    from batchkit.validate import validate
+    from batchkit.checks.run import validate
+    from batchkit.core.params import load_params
+    from batchkit.costing.engine import cost
+    from batchkit.ingest.load import load_dataset
 
     clock = _Clock()
     ds = clock.part("load", load_dataset, data, load_params(None))
@@ -135,10 +135,10 @@ WHATIF_CONFIGS = ({"labor": {"default_basis": "labor_hours"}},
 
 
 def step_whatif(data: str) -> dict[str, Any]:
-    from batchkit.analyze.whatif import whatif
-    from batchkit.load import load_dataset
-    from batchkit.params import load_params
-    from batchkit.validate import validate
+    from batchkit.analyze.scenarios import whatif
+    from batchkit.checks.run import validate
+    from batchkit.core.params import load_params
+    from batchkit.ingest.load import load_dataset
 
     clock = _Clock()
     ds = clock.part("load", load_dataset, data, load_params(None))
@@ -157,8 +157,8 @@ def _most_used_lot(index: Any) -> str:
 
 
 def step_trace(data: str, warm: bool) -> dict[str, Any]:
-    from batchkit.params import load_params
-    from batchkit.trace import open_index, trace, walk
+    from batchkit.core.params import load_params
+    from batchkit.tracing.walk import open_index, trace, walk
 
     params = load_params(None)
     clock = _Clock()
@@ -176,7 +176,7 @@ def step_trace(data: str, warm: bool) -> dict[str, Any]:
 
 
 def step_pack(data: str, out: str, jobs: int) -> dict[str, Any]:
-    from batchkit.params import load_params
+    from batchkit.core.params import load_params
     from batchkit.report.run import run_pack
 
     clock = _Clock()
@@ -269,7 +269,7 @@ def dataset(data_dir: Path, size: str, fmt: str) -> tuple[Path, dict[str, Any]]:
         info = json.loads(marker.read_text())
         if {k: info.get(k) for k in want} == want:
             return folder, info
-    from batchkit.demo import write_demo
+    from batchkit.demo.write import write_demo
 
     t0 = time.perf_counter()
     info = {**write_demo(folder, seed=SEED, batches=SIZES[size], fmt=fmt), **want}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 import batchkit
-from batchkit.params import Params, load_params
+from batchkit.core.params import Params, load_params
 
 # HYPOTHESIS_PROFILE=thorough runs the property tests 20x longer than CI does
 settings.register_profile("ci", max_examples=60)
@@ -144,7 +144,7 @@ def postgres():
 @pytest.fixture(autouse=True)
 def _no_default_params(monkeypatch):
     """Tests use contract defaults unless they pass params explicitly."""
-    monkeypatch.setattr("batchkit.params.DEFAULT_PARAMS", Path("/nonexistent/params.yaml"))
+    monkeypatch.setattr("batchkit.core.params.DEFAULT_PARAMS", Path("/nonexistent/params.yaml"))
 
 
 __all__ = ["amounts", "findings_of", "load_params", "run_cost", "summary_row", "write_tables"]

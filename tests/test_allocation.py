@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchkit.params import Params
+from batchkit.core.params import Params
 from tests.conftest import findings_of, run_cost
 
 PLANT = {

@@ -72,7 +72,7 @@ def test_margin_by_customer_item_and_line(result):
 
 
 def test_shipment_lines_keep_the_unknowns_visible(result):
-    from batchkit.analyze.margin import shipment_lines
+    from batchkit.analyze.sales import shipment_lines
 
     lines = shipment_lines(result)
     f1_no_revenue = lines[(lines["batch_id"] == "F1") & lines["revenue"].isna()].iloc[0]

@@ -12,16 +12,14 @@ labor hours (S1 2, F1 4, F2 1): 28.5714 57.1428 14.2857 -> floors 28.57 57.14 14
 
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 import pytest
 from hypothesis import given
 
 import batchkit
 from batchkit import analyze
-from batchkit.errors import DataError, ParamsError
-from batchkit.params import Allocation, Params
+from batchkit.core.errors import DataError, ParamsError
+from batchkit.core.params import Allocation, Params
 from tests.test_analyze_stats import costed_plants
 from tests.test_invariants import SETTINGS
 
@@ -84,9 +82,9 @@ def test_reallocating_does_not_reprice_or_recost(ds, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("materials and hours were priced or summed again")
 
-    monkeypatch.setattr("batchkit.postings._price_materials", boom)
-    monkeypatch.setattr("batchkit.postings._price_operations", boom)
-    monkeypatch.setattr(sys.modules["batchkit.analyze.whatif"], "run_frame", boom)  # the function hides the module
+    monkeypatch.setattr("batchkit.ledger.postings._price_materials", boom)
+    monkeypatch.setattr("batchkit.ledger.postings._price_operations", boom)
+    monkeypatch.setattr("batchkit.analyze.scenarios.run_frame", boom)
     w = analyze.whatif(ds, {"a": {}, "c": {"default_basis": "equal"}}, "2026-01", Params())
     assert w.unit_costs.set_index("batch_id").loc["S1", "c"] == pytest.approx(498.33 / 90)
 

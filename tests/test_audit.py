@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from batchkit._version import __version__
+from batchkit.core.hashing import sha256_file
 
-from batchkit import __version__
-from batchkit.output import sha256_file
-from batchkit.pipeline import OUTPUT_TABLES
+from batchkit.store.cost_folder import OUTPUT_TABLES
 from tests.bigplant import write_big_plant
 from tests.test_cli import batchkit
 

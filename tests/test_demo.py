@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 import batchkit
-from batchkit.cli import main
-from batchkit.demo import write_demo
-from batchkit.schema import TABLES
+from batchkit.cli.main import main
+from batchkit.core.schema import TABLES
+from batchkit.demo.write import write_demo
 
 N = 400  # small, but enough batches for three levels, WIP and every pool scope
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from batchkit.errors import BatchkitError
-from batchkit.params import Params
-from batchkit.pipeline import cost_to_folder
-from batchkit.schema import TABLES
+from batchkit.core.errors import BatchkitError
+from batchkit.core.params import Params
+from batchkit.core.schema import TABLES
+from batchkit.store.cost_folder import cost_to_folder
 from tests.conftest import BASE, write_tables
 
 TABLE_NAMES = sorted(BASE)

@@ -81,7 +81,7 @@ def test_sub_assembly_costs_include_its_pools_and_late_costs(make_data):
 
 def test_a_genealogy_cycle_is_an_error_naming_the_rows(make_data):
     import batchkit
-    from batchkit.params import Params
+    from batchkit.core.params import Params
 
     data = make_data(base=TREE, material_issues="""
         batch_id,material_id,lot_id,qty,unit_cost,date,doc_id
@@ -99,7 +99,7 @@ def test_a_genealogy_cycle_is_an_error_naming_the_rows(make_data):
 
 def test_a_batch_issued_to_itself_is_a_cycle(make_data):
     import batchkit
-    from batchkit.params import Params
+    from batchkit.core.params import Params
 
     data = make_data(base=TREE, material_issues="""
         batch_id,material_id,lot_id,qty,unit_cost,date,doc_id
@@ -112,7 +112,7 @@ def test_a_batch_issued_to_itself_is_a_cycle(make_data):
 
 def test_consuming_a_batch_without_good_output_is_an_error(make_data):
     import batchkit
-    from batchkit.params import Params
+    from batchkit.core.params import Params
 
     data = make_data(base=TREE, material_issues="""
         batch_id,material_id,lot_id,qty,unit_cost,date,doc_id
@@ -126,7 +126,7 @@ def test_consuming_a_batch_without_good_output_is_an_error(make_data):
 
 def test_over_consumption_is_a_warning(make_data):
     import batchkit
-    from batchkit.params import Params
+    from batchkit.core.params import Params
 
     data = make_data(base=TREE, material_issues="""
         batch_id,material_id,lot_id,qty,unit_cost,date,doc_id

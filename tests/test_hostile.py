@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchkit.params import Params
+from batchkit.core.params import Params
 from batchkit.report.run import run_pack
 from tests.conftest import BASE, write_tables
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from batchkit.output import atomic_folder, clean_leftovers
-from batchkit.pipeline import OUTPUT_TABLES
+from batchkit.store.atomic import atomic_folder, clean_leftovers
+from batchkit.store.cost_folder import OUTPUT_TABLES
 from tests.bigplant import write_big_plant
 from tests.test_cli import CONTRACT_DEFAULTS, ROOT, batchkit
 
@@ -140,7 +140,7 @@ def test_a_previous_result_caught_between_two_renames_is_put_back(tmp_path):
 
 
 def test_two_rename_fallback_replaces_the_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr("batchkit.output._exchange", lambda a, b: False)
+    monkeypatch.setattr("batchkit.store.atomic._exchange", lambda a, b: False)
     out = tmp_path / "o"
     for text in ("first", "second"):
         with atomic_folder(out) as tmp:
@@ -163,10 +163,10 @@ def test_a_failing_disk_while_writing_leaves_the_previous_result(previous, monke
     def full(frame, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("batchkit.output.write_parquet", full)
-    from batchkit.errors import BatchkitError
-    from batchkit.params import Params
-    from batchkit.pipeline import cost_to_folder
+    monkeypatch.setattr("batchkit.store.tables.write_parquet", full)
+    from batchkit.core.errors import BatchkitError
+    from batchkit.core.params import Params
+    from batchkit.store.cost_folder import cost_to_folder
 
     with pytest.raises(BatchkitError, match=r"^could not write the outputs \(.*\.parquet\): No space left on device; "
                                             f"{out} was left as it was$"):
@@ -176,9 +176,9 @@ def test_a_failing_disk_while_writing_leaves_the_previous_result(previous, monke
 
 def test_an_interrupt_whose_exception_was_swallowed_still_stops_the_commit(previous, monkeypatch):
     """Python only prints an exception raised inside a finalizer; the recorded signal still stops the swap."""
-    from batchkit.errors import Interrupted
-    from batchkit.params import Params
-    from batchkit.pipeline import cost_to_folder
+    from batchkit.core.errors import Interrupted
+    from batchkit.core.params import Params
+    from batchkit.store.cost_folder import cost_to_folder
 
     out, before = previous
     monkeypatch.setattr(Interrupted, "received", [signal.SIGTERM])
@@ -189,10 +189,10 @@ def test_an_interrupt_whose_exception_was_swallowed_still_stops_the_commit(previ
 
 
 def test_an_interrupt_arriving_as_the_swap_ends_says_the_outputs_are_complete(previous, monkeypatch):
-    from batchkit import output
-    from batchkit.errors import Interrupted
-    from batchkit.params import Params
-    from batchkit.pipeline import cost_to_folder
+    from batchkit.core.errors import Interrupted
+    from batchkit.core.params import Params
+    from batchkit.store import atomic as output
+    from batchkit.store.cost_folder import cost_to_folder
 
     out, _ = previous
     flush = output._fsync_dir
@@ -206,7 +206,7 @@ def test_an_interrupt_arriving_as_the_swap_ends_says_the_outputs_are_complete(pr
     with pytest.raises(Interrupted) as caught:
         cost_to_folder(previous_data(out), "2026-01", out, Params())
     assert caught.value.committed
-    from batchkit.verify import verify  # the folder in place is a complete result
+    from batchkit.store.verification import verify
 
     outputs = [v for v in verify(out).verdicts if v.kind == "output"]
     assert len(outputs) == 2 * len(OUTPUT_TABLES) and all(v.status == "ok" for v in outputs)

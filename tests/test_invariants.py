@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import batchkit
-from batchkit.params import Params
+from batchkit.core.params import Params
 
 DAY0 = np.datetime64("2026-01-01")
 BASES = ["labor_hours", "machine_hours", "good_units", "started_units", "material_cost", "direct_cost", "equal",

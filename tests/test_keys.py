@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batchkit import keys
+from batchkit.core import keys
 
 _cell = st.one_of(st.none(), st.sampled_from(["A", "B", "b", " A", "批1", ""]))
 

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import batchkit
-from batchkit.errors import DataError
-from batchkit.params import Params
+from batchkit.core.errors import DataError
+from batchkit.core.params import Params
 from tests.conftest import BASE, findings_of, run_cost, write_tables
 
 BATCHES_ZH = "批次号,物料号,产品线,工厂,开工日期,完工日期,投产数量,合格数量,报废数量\n" \
@@ -257,7 +257,7 @@ def test_parquet_text_read_as_dictionaries_loads_exactly_as_plain_text(make_data
     """Long Parquet columns that repeat are read with the file's dictionary codes (readers.REPEAT_ROWS);
     every cell must come out as the plain read gives it: trimmed, blank -> missing, batch IDs
     normalized and reported, blank rows skipped with their numbers, dates and numbers stored as text."""
-    from batchkit import readers
+    from batchkit.ingest.readers import parquet as readers
 
     folder = make_data()
     n = 40

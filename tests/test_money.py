@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batchkit import money
+from batchkit.core import money
 
 
 def test_decimal_places_recovers_written_decimals():

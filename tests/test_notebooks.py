@@ -9,8 +9,8 @@ import nbformat
 import papermill
 import pytest
 
-from batchkit.params import Params
-from batchkit.pipeline import cost_to_folder
+from batchkit.core.params import Params
+from batchkit.store.cost_folder import cost_to_folder
 from tests.conftest import BASE, write_tables
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"

@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from batchkit.params import Params
+from batchkit.core.params import Params
 from batchkit.report.run import run_pack, slug
 from tests.conftest import BASE, write_tables
 
@@ -147,7 +147,7 @@ def test_chinese_pack_has_chinese_titles_and_charts_with_a_cjk_font(pack_zh):
 def test_a_failing_report_is_named_and_the_others_complete(tmp_path, monkeypatch):
     import nbformat
 
-    from batchkit.errors import ReportError
+    from batchkit.core.errors import ReportError
     from batchkit.report import run as run_module
 
     broken = tmp_path / "notebooks"

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import yaml
 
 import batchkit
-from batchkit.params import Params
+from batchkit.core.params import Params
 from tests.conftest import BASE, write_tables
 from tests.pg import PASSWORD
 from tests.test_cli import ROOT
@@ -286,7 +286,7 @@ def test_query_returning_a_column_twice_is_refused(postgres):
 
 
 def test_masking_covers_query_parameters_and_escaped_passwords():
-    from batchkit.redact import mask_url, scrub
+    from batchkit.core.redact import mask_url, scrub
 
     url = "postgresql+psycopg://u:p%40ss@h:5/db?sslmode=require&password=top"
     assert mask_url(url) == "postgresql+psycopg://u:***@h:5/db?password=***&sslmode=require"

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import batchkit
-from batchkit.errors import UdiError, UnknownIdError
-from batchkit.params import Params
+from batchkit.core.errors import UdiError, UnknownIdError
+from batchkit.core.params import Params
 from tests.conftest import write_tables
 from tests.test_cli import batchkit as run_cli
 
@@ -379,7 +379,7 @@ def test_a_trace_contains_its_start_and_forward_traces_nest(tables, tmp_path_fac
 
 
 def test_workbook_of_a_scanned_udi_shows_gs_readably(plant, tmp_path):
-    from batchkit.recall_xlsx import write_recall_workbook
+    from batchkit.report.recall_book import write_recall_workbook
 
     r = run(plant, f"]d201{GTIN}10F1\x1d21SN7")
     path = write_recall_workbook(r, tmp_path / "udi.xlsx", "CNY")

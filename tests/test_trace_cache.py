@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import pytest
 
 import batchkit
-from batchkit import trace_cache
-from batchkit.params import Params
+from batchkit.core.params import Params
+from batchkit.tracing import cache as trace_cache
+from batchkit.tracing import walk as trace_module
 from tests.test_trace import PLANT
-
-trace_module = importlib.import_module("batchkit.trace")  # the module, not the function batchkit.trace
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batchkit import udi
-from batchkit.errors import UdiError
+from batchkit.core.errors import UdiError
+from batchkit.tracing import udi
 
 GS = "\x1d"
 GTIN = "09506000134352"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import batchkit
-from batchkit.params import Params
+from batchkit.core.params import Params
 from tests.conftest import findings_of
 
 

@@ -6,11 +6,11 @@ A later stage than `cost`: it imports the cost engine, never the reverse.
 
 from __future__ import annotations
 
-from .margin import margin
 from .quality import quality_cost
+from .sales import margin
+from .scenarios import WhatIf, whatif
 from .stats import anomalies, attribution, unit_cost_stats
-from .whatif import WhatIf, whatif
-from .wip import wip, wip_days_by_line
+from .work_in_progress import wip, wip_days_by_line
 
 __all__ = ["WhatIf", "anomalies", "attribution", "margin", "quality_cost", "unit_cost_stats", "whatif", "wip",
            "wip_days_by_line"]

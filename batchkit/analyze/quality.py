@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from .. import money
-from ..model import CostResult
+from ..core import money
+from ..core.model import CostResult
 
 BREAKDOWN = ("material_cost", "subassembly_cost", "labor_cost", "machine_cost", "direct_cost", "overhead_cost",
              "total_cost")

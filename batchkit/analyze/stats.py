@@ -34,9 +34,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..allocation import month_of
-from ..model import CostResult
-from ..variance import material_rows
+from ..core.model import CostResult
+from ..core.periods import month_text
+from ..costing.variance import material_rows
 
 SIGMA_PER_MAD = 1.4826
 SIGMA_PER_MEAN_AD = 1.253314
@@ -67,7 +67,7 @@ def window(result: CostResult, by_line: bool = False, window_periods: int | None
     keys = _keys(by_line)
     s = result.batch_summary
     done = s[(s["status"] == "completed").to_numpy() & s["unit_cost"].notna().to_numpy()]
-    period = month_of(done["end_date"])
+    period = month_text(done["end_date"])
     first = str(np.datetime64(result.period, "M") - (periods - 1))
     inside = (period >= first) & (period <= result.period)
     w = done[inside].assign(period=period[inside])

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..findings import Findings
-from ..model import Dataset
-from ..postings import Postings
+from ..core.findings import Findings
+from ..core.model import Dataset
+from ..ledger.postings import Postings
 
 Check = Callable[[Dataset, Postings, Findings], None]
 

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .. import money
-from ..allocation import allocations
-from ..findings import Findings
-from ..model import Dataset
-from ..postings import Postings
-from ..rates import RATE_AMBIGUOUS, RATE_MISSING
-from ..schema import COMPUTED_ELEMENTS
+from ..core import money
+from ..core.findings import Findings
+from ..core.model import Dataset
+from ..core.schema import COMPUTED_ELEMENTS
+from ..ledger.allocation import allocations
+from ..ledger.postings import Postings
+from ..ledger.rates import RATE_AMBIGUOUS, RATE_MISSING
 from .common import flag, fmt
 
 
@@ -73,7 +73,7 @@ def check_pools(ds: Dataset, post: Postings, out: Findings) -> None:
 
 
 def _bases(ds: Dataset, pools: pd.DataFrame) -> Iterable[str]:
-    from ..allocation import pool_bases
+    from ..ledger.allocation import pool_bases
 
     return pool_bases(pools, ds.params.allocation)
 

@@ -7,13 +7,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import money
-from ..cells import arrow_text
-from ..findings import Findings
-from ..genealogy import levels
-from ..model import Dataset
-from ..postings import Postings, codes
-from ..schema import INSPECTION_RESULTS, NC_DISPOSITIONS
+from ..core import money
+from ..core.findings import Findings
+from ..core.genealogy import levels
+from ..core.model import Dataset
+from ..core.schema import INSPECTION_RESULTS, NC_DISPOSITIONS
+from ..ingest.cells import arrow_text
+from ..ledger.postings import Postings, codes
 from .common import DATED_TABLES, ORPHAN_TABLES, flag, fmt
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import keys, money
-from ..findings import Findings
-from ..model import Dataset
-from ..postings import Postings
-from ..schema import TABLES
+from ..core import keys, money
+from ..core.findings import Findings
+from ..core.model import Dataset
+from ..core.schema import TABLES
+from ..ledger.postings import Postings
 from .common import flag, fmt
 
 

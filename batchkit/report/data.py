@@ -15,10 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-TABLE_NAMES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality",
-               "batch_anomalies", "quality_cost")
-
-
 @dataclass
 class RunData:
     period: str
@@ -48,7 +44,7 @@ class RunData:
         manifest_path = folder / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
         if manifest_path.exists():
-            from ..output import sha256_file
+            from ..core.hashing import sha256_file
 
             manifest["_sha256"] = sha256_file(manifest_path)
         tables = {p.stem: _read(p) for p in sorted(folder.glob("*.parquet"))}
@@ -62,10 +58,10 @@ class RunData:
     @classmethod
     def from_data(cls, data: str | Path, period: str, params_path: str | Path | None = None) -> RunData:
         """Cost the dataset now (for a notebook opened by hand)."""
-        from ..cost import cost
-        from ..load import load_dataset
-        from ..params import load_params
-        from ..pipeline import output_tables
+        from ..core.params import load_params
+        from ..costing.engine import cost
+        from ..ingest.load import load_dataset
+        from ..store.cost_folder import output_tables
 
         params = load_params(params_path, {"period": period})
         ds = load_dataset(data, params)
@@ -85,15 +81,12 @@ def _read(path: Path) -> pd.DataFrame:
 
 def report_tables(result: Any) -> dict[str, pd.DataFrame]:
     """Analytics every report reads, computed once per run (cost once, notebooks read it)."""
-    import importlib
-
     from .. import analyze
-    from ..analyze import stats
+    from ..analyze import sales, stats
 
-    margin_module = importlib.import_module("batchkit.analyze.margin")
     flagged = result.tables.get("batch_anomalies")
     ids = [] if flagged is None else flagged["batch_id"].tolist()
-    lines = margin_module.shipment_lines(result)
+    lines = sales.shipment_lines(result)
     return {
         "attribution": analyze.attribution(result, batch_ids=ids) if ids else pd.DataFrame(),
         "unit_cost_stats": analyze.unit_cost_stats(result),

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..output import is_money
+from ..core.money import is_money
 from .i18n import Translator
 
 FRACTION_COLUMNS = {"defect_rate", "scrap_rate", "yield", "share", "top_driver_share", "margin_rate"}

@@ -68,8 +68,8 @@ class Report:
     def for_recall(cls, *, name: str, trace_id: str, direction: str = "forward", period: str = "",
                    language: str = "en", data: str = "", params_path: str = "", output_dir: str = "") -> Report:
         """A recall report: trace `trace_id` (a lot, a batch or a scanned UDI) in `data`."""
-        from ..params import load_params
-        from ..trace import trace
+        from ..core.params import load_params
+        from ..tracing.walk import trace
 
         params = load_params(params_path or None)
         result = trace(data or params.data or "", trace_id, direction=direction,  # type: ignore[arg-type]
@@ -83,8 +83,8 @@ class Report:
     def for_whatif(cls, *, name: str, configs: dict[str, Any], period: str, language: str = "en", data: str = "",
                    params_path: str = "", output_dir: str = "") -> Report:
         """An allocation what-if: the dataset is loaded and priced once; `rep.compare(configs)` re-allocates."""
-        from ..load import load_dataset
-        from ..params import load_params
+        from ..core.params import load_params
+        from ..ingest.load import load_dataset
 
         params = load_params(params_path or None, {"period": period})
         ds = load_dataset(data or params.data, params)
@@ -96,7 +96,7 @@ class Report:
 
     def compare(self, configs: dict[str, Any]) -> Any:
         """Cost the period under each allocation configuration (the first is the baseline)."""
-        from ..analyze import whatif
+        from ..analyze.scenarios import whatif
 
         self.whatif = whatif(self.dataset, configs, self.data.period, self.params)
         return self.whatif

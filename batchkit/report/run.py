@@ -22,14 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..cost import cost
-from ..errors import ReportError
-from ..load import load_dataset
-from ..output import atomic_folder, sha256_file, write_parquet
-from ..params import Params
-from ..pipeline import write_cost_folder
-from ..schema import CONTRACT_VERSION
+from .._version import __version__
+from ..core.errors import ReportError
+from ..core.hashing import sha256_file
+from ..core.params import Params
+from ..core.schema import CONTRACT_VERSION
+from ..costing.engine import cost
+from ..ingest.load import load_dataset
+from ..store.atomic import atomic_folder
+from ..store.cost_folder import write_cost_folder
+from ..store.tables import write_parquet
 from .data import report_inputs, report_tables
 from .execute import PACKAGE_ROOT, run_jobs
 from .i18n import Translator
@@ -97,7 +99,7 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
     chosen = known if not lines or lines == ["all"] else lines
     unknown = [x for x in chosen if x not in known]
     if unknown:
-        from ..errors import ParamsError
+        from ..core.errors import ParamsError
 
         raise ParamsError(f"--lines: unknown product line {unknown[0]!r}; lines are: {', '.join(known)}",
                           key="lines")
@@ -162,7 +164,7 @@ def run_recall(*, data: str | Path | None, trace_id: str, params: Params, out: s
     """Render the recall report of one lot, batch or UDI into `out` (replaced atomically)."""
     import json
 
-    from ..trace import trace
+    from ..tracing.walk import trace
 
     # trace first: an unknown ID or a bad UDI is a clear error before anything is written
     found = trace(data or params.data or "", trace_id, direction=direction,  # type: ignore[arg-type]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import money
-from ..params import period_bounds
+from ..core import money
+from ..core.periods import period_bounds
 from .data import RunData
 
 

@@ -1,0 +1,205 @@
+"""Allocation what-if: unit costs under several allocation configurations, side by side.
+
+Only pools move between configurations. Materials, hours and direct costs
+are priced once (`post`, cached on the dataset) and summed per batch once
+per period (cached here too); each configuration re-allocates the pools
+(`allocations`, cached per set of rules) and re-runs the sub-assembly
+roll-up, because a sub-assembly's charge to its consumers depends on its
+pool shares. With the params' own rules, unit costs are exactly `cost()`'s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from ..checks.run import validate
+from ..core import money
+from ..core.errors import ParamsError
+from ..core.findings import raise_if_errors
+from ..core.keys import pool_batch_columns, rank
+from ..core.model import Dataset
+from ..core.params import Allocation, Params, _format_errors
+from ..core.periods import run_period
+from ..costing.engine import roll_up, run_frame
+from ..ledger.allocation import allocations
+
+
+@dataclass
+class WhatIf:
+    """Results side by side; the first configuration is the baseline every change is measured against."""
+
+    configs: dict[str, Allocation]
+    unit_costs: pd.DataFrame  # batch_id, item_id, product_line, status, qty_good, one column per config
+    total_costs: pd.DataFrame  # the same with each batch's total cost (exact cents), WIP included
+    movers: pd.DataFrame  # config, batch: unit cost vs the baseline, the largest absolute and relative changes
+    items: pd.DataFrame  # per item: unit cost of its good output under each config, and changes
+    sensitivity: pd.DataFrame  # pool x batch: allocated amount under each config, and changes
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Base:
+    """What does not depend on the allocation rules, per dataset and period."""
+
+    rf: Any  # cost.RunFrame
+    fixed: np.ndarray  # cents per code of everything but pools
+    in_run: np.ndarray  # per pool row: dated on or before the period
+
+
+def _rules(name: str, config: Mapping[str, Any] | Allocation, base: Allocation) -> Allocation:
+    """An Allocation as is, or a params fragment merged onto the params' allocation (maps merged key by key)."""
+    if isinstance(config, Allocation):
+        return config
+    fragment = config["allocation"] if set(config) == {"allocation"} else config
+    merged = base.model_dump()
+    for key, value in fragment.items():
+        merged[key] = {**merged[key], **value} if isinstance(value, Mapping) and isinstance(merged.get(key), dict) \
+            else value
+    try:
+        return Allocation.model_validate(merged)
+    except ValidationError as exc:
+        raise _format_errors(exc, f"what-if config {name!r}") from None
+
+
+def _base(ds: Dataset, period: str, params: Params) -> _Base:
+    key = ("whatif_base", period)
+    if key not in ds.cache:
+        raise_if_errors(validate(ds))  # like cost(): no figures from a dataset with blocking errors
+        rf = run_frame(ds, period, params)
+        own = rf.own[(rf.own["kind"] != "pool").to_numpy()]
+        fixed = money.group_sum(own["code"].to_numpy(), own["cents"].to_numpy(dtype=np.int64), len(rf.post.master))
+        in_run = np.zeros(len(rf.post.pools), dtype=bool)
+        in_run[rf.pools_in_run["pool_idx"].to_numpy()] = True
+        ds.cache[key] = _Base(rf, fixed, in_run)
+    return ds.cache[key]
+
+
+def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], period: str | None = None,
+           params: Params | None = None, top: int = 20) -> WhatIf:
+    """Cost `period` under each allocation configuration; changes are measured against the first one.
+
+    `configs` maps a name to an `Allocation` or a params fragment such as
+    {"default_basis": "labor_hours"} or {"allocation": {"by_cost_element": {"energy": "equal"}}},
+    merged onto `params.allocation`. `movers` keeps, per config, the `top`
+    batches by absolute and by relative change of unit cost.
+    """
+    params = params or ds.params
+    period = run_period(period, params.period)
+    if not configs:
+        raise ParamsError("what-if needs at least one allocation configuration", key="configs")
+    rules = {name: _rules(name, cfg, params.allocation) for name, cfg in configs.items()}
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    base = _base(ds, period, params)
+    rf, post = base.rf, base.rf.post
+    timings["base"] = time.perf_counter() - t0
+    totals: dict[str, np.ndarray] = {}
+    ledgers: dict[str, pd.DataFrame] = {}
+    for name, rule in rules.items():
+        t0 = time.perf_counter()
+        led = allocations(ds.cache, post, rule).ledger
+        led = led[base.in_run[led["pool_idx"].to_numpy()]]
+        own = base.fixed + money.group_sum(led["code"].to_numpy(), led["cents"].to_numpy(), len(base.fixed))
+        totals[name], _ = roll_up(own, rf.sub_rows, post)
+        ledgers[name] = led
+        timings[f"reallocate {name}"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    m = post.master
+    inside = np.flatnonzero(rf.universe)
+    e = m["end_date"].to_numpy(dtype="datetime64[s]")
+    completed = ~np.isnat(e) & (e <= rf.period_end)
+    good = m["qty_good"].to_numpy(dtype="float64")
+    frame = pd.DataFrame({"batch_id": m["batch_id"].to_numpy(dtype=object), "item_id": m["item_id"].to_numpy(),
+                          "product_line": m["product_line"].to_numpy(),
+                          "status": np.where(completed, "completed", "wip"), "qty_good": good})
+    unit = frame.copy()
+    total = frame.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, t in totals.items():
+            unit[name] = np.where(completed & (good > 0), t / 100.0 / good, np.nan)  # as cost() computes it
+            total[name] = money.cents_to_float(t)
+    order = np.argsort(m["batch_id"].to_numpy(dtype=str)[inside], kind="stable")
+    unit, total = (f.iloc[inside[order]].reset_index(drop=True) for f in (unit, total))
+    names = list(rules)
+    out = WhatIf(configs=rules, unit_costs=unit, total_costs=total, movers=_movers(unit, names, top),
+                 items=_items(totals, completed & (good > 0) & rf.universe, m, names),
+                 sensitivity=_sensitivity(ledgers, post, names), timings=timings)
+    timings["tables"] = time.perf_counter() - t0
+    return out
+
+
+def _change(frame: pd.DataFrame, base: str, name: str) -> tuple[np.ndarray, np.ndarray]:
+    before = frame[base].to_numpy(dtype="float64")
+    change = frame[name].to_numpy(dtype="float64") - before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return change, np.where(before != 0, 100.0 * change / before, np.nan)
+
+
+def _movers(unit: pd.DataFrame, names: list[str], top: int) -> pd.DataFrame:
+    """Per later config: the batches whose unit cost moves most against the baseline, absolutely or relatively."""
+    parts = []
+    done = unit[unit[names[0]].notna()]
+    for name in names[1:]:
+        change, pct = _change(done, names[0], name)
+        part = done[["batch_id", "item_id", "product_line"]].assign(
+            config=name, base_unit_cost=done[names[0]].to_numpy(), unit_cost=done[name].to_numpy(), change=change,
+            change_pct=pct)
+        part["rank_abs"] = part["change"].abs().rank(ascending=False, method="first").astype(np.int64)
+        part["rank_pct"] = part["change_pct"].abs().rank(ascending=False, method="first").fillna(len(part) + 1) \
+            .astype(np.int64)
+        parts.append(part[(part["rank_abs"] <= top) | (part["rank_pct"] <= top)])
+    cols = ["config", "batch_id", "item_id", "product_line", "base_unit_cost", "unit_cost", "change", "change_pct",
+            "rank_abs", "rank_pct"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)[cols]
+    return out.sort_values(["config", "rank_pct"], kind="stable").reset_index(drop=True)
+
+
+def _items(totals: dict[str, np.ndarray], done: np.ndarray, m: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per item: total cost of its completed batches / their good units, under each config."""
+    frame = pd.DataFrame({"item_id": m["item_id"].to_numpy()[done], "qty_good": m["qty_good"].to_numpy()[done]})
+    for name in names:
+        frame[name] = totals[name][done]
+    g = frame.groupby("item_id", sort=True).sum()
+    out = pd.DataFrame({"item_id": g.index, "batches": frame.groupby("item_id", sort=True).size().to_numpy(),
+                        "qty_good": g["qty_good"].to_numpy()})
+    for name in names:
+        out[name] = g[name].to_numpy() / 100.0 / out["qty_good"].to_numpy()
+    for name in names[1:]:
+        out[f"change_{name}"], out[f"change_pct_{name}"] = _change(out, names[0], name)
+    if len(names) > 1:
+        biggest = out[[f"change_pct_{n}" for n in names[1:]]].abs().max(axis=1)
+        out = out.iloc[np.argsort(-biggest.to_numpy(), kind="stable")]
+    return out.reset_index(drop=True)
+
+
+def _sensitivity(ledgers: dict[str, pd.DataFrame], post: Any, names: list[str]) -> pd.DataFrame:
+    """Pool x batch: what each config allocates (0 where a batch takes no part) and the change vs the baseline."""
+    n = len(post.master)
+    parts = [pd.DataFrame({"key": led["pool_idx"].to_numpy() * n + led["code"].to_numpy(), "cfg": i,
+                           "cents": led["cents"].to_numpy()}) for i, led in enumerate(ledgers.values())]
+    long = pd.concat(parts, ignore_index=True)
+    keys, inv = np.unique(long["key"].to_numpy(), return_inverse=True)
+    cfg = long["cfg"].to_numpy()
+    cents = np.stack([money.group_sum(inv[cfg == i], long["cents"].to_numpy()[cfg == i], len(keys))
+                      for i in range(len(names))], axis=1)
+    pool, code = keys // n, keys % n
+    pools = post.pools
+    if len(names) > 1:  # biggest change first, then pool_id and batch_id in string order (ranked as ints)
+        biggest = np.abs(cents[:, 1:] - cents[:, :1]).max(axis=1)
+        order = np.lexsort((post.tiebreak[code], rank(pools["pool_id"])[pool], -biggest))
+        pool, code, cents = pool[order], code[order], cents[order]  # ordered before the text columns exist
+    out = pd.DataFrame(pool_batch_columns(pools, post.master["batch_id"], pool, code))
+    for i, name in enumerate(names):
+        out[name] = money.cents_to_float(cents[:, i])
+    for i, name in enumerate(names[1:], start=1):
+        out[f"change_{name}"] = money.cents_to_float(cents[:, i] - cents[:, 0])
+    return out

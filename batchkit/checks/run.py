@@ -1,0 +1,38 @@
+"""Check a loaded dataset and return every problem as a findings frame.
+
+Each check is a plain function `(ds, post, out)` in CHECKS that appends
+findings; none raises for a data problem. Checks are period-independent:
+`validate DATA` needs no period, and `cost` reuses the same findings.
+Severity: `error` blocks costing, `warning` is reported and costing goes on.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.findings import Findings
+from ..core.model import Dataset
+from ..core.schema import TABLES
+from ..ledger.postings import post
+from . import CHECKS
+
+
+def validate(ds: Dataset) -> pd.DataFrame:
+    """Every finding of loading and of every check, errors first (cached on the dataset)."""
+    if "findings" in ds.cache:
+        return ds.cache["findings"]
+    out = Findings()
+    structural = ds.findings
+    # a required table that could not be read at all (its reason is already a finding) would only
+    # add a cascade of consequences: check the rest once it is fixed
+    required = [name for name, spec in TABLES.items() if spec.required]
+    if all(name in ds.tables for name in required):
+        p = post(ds)
+        for check in CHECKS:
+            check(ds, p, out)
+    frame = pd.concat([structural, out.frame()], ignore_index=True) if len(out) else structural.copy()
+    frame["row"] = frame["row"].astype("Int64")
+    order = frame["severity"].map({"error": 0, "warning": 1}).fillna(2)
+    frame = frame.assign(_o=order).sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    ds.cache["findings"] = frame
+    return frame

@@ -1,0 +1,256 @@
+"""Run parameters: a YAML file validated by a pydantic schema.
+
+An unknown key or a bad value is a `ParamsError` naming the dotted key, so a
+typo in `allocation.by_cost_elment` fails loudly instead of being ignored.
+Command-line options are applied as overrides before validation.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ParamsError
+from .periods import PERIOD_RE
+from .schema import BASES, TABLES
+
+DEFAULT_PARAMS = Path(__file__).resolve().parents[2] / "params" / "default.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_encoding(value: str) -> str:
+    if value == "auto":
+        return value
+    try:
+        codecs.lookup(value)
+    except LookupError as exc:
+        raise ValueError(f"unknown encoding {value!r} (use auto, utf-8, gb18030, ...)") from exc
+    return value
+
+
+def check_basis(value: str) -> str:
+    if value in BASES:
+        return value
+    if value.startswith("driver:") and value[len("driver:") :].strip():
+        return value
+    raise ValueError(f"unknown basis {value!r}; use one of {', '.join(BASES)} or driver:<name>")
+
+
+class Source(_Strict):
+    """Where one table comes from, when not `<table>.csv|parquet|xlsx` in the data folder."""
+
+    file: str | None = None
+    sheet: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    encoding: str | None = None
+    delimiter: str | None = None
+    url: str | None = None
+    url_env: str | None = None
+    query: str | None = None
+
+    _enc = field_validator("encoding")(lambda v: v if v is None else _check_encoding(v))
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, v: str | None) -> str | None:
+        if v is not None and len(v) != 1:
+            raise ValueError("delimiter must be one character")
+        return v
+
+    @model_validator(mode="after")
+    def _file_or_sql(self) -> Source:
+        sql = self.query is not None or self.url is not None or self.url_env is not None
+        if sql and self.file:
+            raise ValueError("give either file or query/url, not both")
+        if sql and not self.query:
+            raise ValueError("a SQL source needs query")
+        if self.query and not (self.url or self.url_env):
+            raise ValueError("a SQL source needs url or url_env")
+        return self
+
+    @property
+    def is_sql(self) -> bool:
+        return self.query is not None
+
+
+class BatchIdRules(_Strict):
+    strip: bool = True
+    upper: bool = True
+    remove: str = "-_ "
+    pattern: str = "^[A-Z0-9]+$"
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return v
+
+
+class Allocation(_Strict):
+    default_basis: str = "machine_hours"
+    by_cost_element: dict[str, str] = Field(default_factory=dict)
+    by_pool: dict[str, str] = Field(default_factory=dict)
+
+    _default = field_validator("default_basis")(lambda v: check_basis(v))
+
+    @field_validator("by_cost_element", "by_pool")
+    @classmethod
+    def _bases(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, basis in v.items():
+            try:
+                check_basis(basis)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from exc
+        return v
+
+    def basis_for(self, pool_id: str, cost_element: str) -> str:
+        """Contract 3a: by_pool, else by_cost_element, else default_basis."""
+        return self.by_pool.get(pool_id) or self.by_cost_element.get(cost_element) or self.default_basis
+
+
+class Scrap(_Strict):
+    normal_rate: float = Field(0.02, ge=0, le=1)
+
+
+class Variance(_Strict):
+    threshold_pct: float = Field(3.0, gt=0)
+    robust_z: float = Field(3.5, gt=0)
+    window_periods: int = Field(6, ge=1)
+    min_batches: int = Field(5, ge=2)
+
+
+class Params(_Strict):
+    period: str | None = None
+    data: str | None = None
+    currency: str = "CNY"
+    language: Literal["en", "zh-CN"] = "en"
+    encoding: str = "auto"
+    sources: dict[str, Source] = Field(default_factory=dict)
+    batch_id: BatchIdRules = Field(default_factory=BatchIdRules)
+    allocation: Allocation = Field(default_factory=Allocation)
+    scrap: Scrap = Field(default_factory=Scrap)
+    variance: Variance = Field(default_factory=Variance)
+
+    _enc = field_validator("encoding")(lambda v: _check_encoding(v))
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        v = str(v)
+        if not PERIOD_RE.match(v):
+            raise ValueError(f"period must be YYYY-MM, got {v!r}")
+        return v
+
+    @field_validator("sources")
+    @classmethod
+    def _known_tables(cls, v: dict[str, Source]) -> dict[str, Source]:
+        for name in v:
+            if name not in TABLES:
+                raise ValueError(f"unknown table {name!r}; tables are {', '.join(TABLES)}")
+        return v
+
+    def source(self, table: str) -> Source:
+        return self.sources.get(table) or Source()
+
+    def resolved(self) -> dict[str, Any]:
+        """The params as recorded in the manifest: SQL URLs with their passwords masked."""
+        from .redact import mask_url
+
+        tree = self.model_dump(mode="json")
+        for source in tree["sources"].values():
+            if source.get("url"):
+                source["url"] = mask_url(source["url"])
+        return tree
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    node = tree
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """`allocation.default_basis=labor_hours` -> (key, YAML-typed value), for `--set`."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ParamsError(f"--set expects KEY=VALUE, got {text!r}", key=text)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def _format_errors(exc: ValidationError, origin: str) -> ParamsError:
+    first = exc.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        msg = f"{origin}: unknown key {key!r}"
+    else:
+        text = str(first["msg"]).removeprefix("Value error, ")
+        msg = f"{origin}: {key}: {text}"
+        shown = repr(first.get("input"))
+        if "input" in first and not isinstance(first["input"], dict) and shown not in text:
+            msg += f" (got {shown})"
+    more = len(exc.errors()) - 1
+    if more:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return ParamsError(msg, key=key)
+
+
+def load_params(
+    path: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Params:
+    """Read a params YAML (default: params/default.yaml when it exists) and apply overrides.
+
+    `overrides` maps dotted keys to values; None values are ignored so that
+    unset command-line options do not clobber the file.
+    """
+    tree: dict[str, Any] = {}
+    origin = "params"
+    if path is None and DEFAULT_PARAMS.exists():
+        path = DEFAULT_PARAMS
+    if path is not None:
+        origin = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ParamsError(f"params file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ParamsError(f"cannot read params file {path}: {exc}") from None
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ParamsError(f"{path}: expected a mapping of keys, got {type(loaded).__name__}")
+        tree = loaded
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(tree, key, value)
+    try:
+        return Params.model_validate(tree)
+    except ValidationError as exc:
+        raise _format_errors(exc, origin) from None

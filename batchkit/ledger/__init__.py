@@ -1,0 +1,1 @@
+"""The ledger: every transactional row priced in exact cents (postings), the rates in force, pool allocation."""

@@ -1,0 +1,64 @@
+"""The `cost` job end to end: load, validate, cost, write the tables and the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..core.findings import counts
+from ..core.model import CostResult
+from ..core.params import Params
+from ..costing.engine import cost
+from ..ingest.load import load_dataset
+from .atomic import atomic_folder
+from .manifest import input_entries, manifest, write_manifest
+from .tables import write_tables
+
+# The contract's output tables (section 6), in the order people read them.
+CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality")
+ANALYTICS_TABLES = ("batch_anomalies", "quality_cost")
+OUTPUT_TABLES = CORE_TABLES + ANALYTICS_TABLES  # each written as CSV and Parquet
+
+
+def resolved_params(params: Params, data: Path | None, period: str) -> dict[str, Any]:
+    resolved = params.resolved()
+    resolved["period"] = period
+    if data is not None:
+        resolved["data"] = str(Path(data).resolve())
+    return resolved
+
+
+def output_tables(result: CostResult) -> dict[str, Any]:
+    """The core tables plus the analytics the contract lists (section 6): batch_anomalies, quality_cost."""
+    from .. import analyze
+
+    if "batch_anomalies" not in result.tables:  # computed once, kept on the result
+        result.tables["batch_anomalies"] = analyze.anomalies(result)
+        result.tables["quality_cost"] = analyze.quality_cost(result)
+    return dict(result.tables)
+
+
+def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:
+    """Write the cost tables and their manifest into `folder` (already a temporary folder)."""
+    ds = result.dataset
+    outputs = write_tables(folder, output_tables(result))
+    content = manifest(
+        command="cost",
+        period=result.period,
+        params=resolved_params(params, ds.root if ds else None, result.period),
+        inputs=input_entries(ds.sources if ds else {}),
+        outputs=outputs,
+        quality=counts(result.data_quality),
+    )
+    result.extras["manifest_sha256"] = write_manifest(folder, content)
+    return content
+
+
+def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params: Params
+                   ) -> tuple[CostResult, dict[str, Any]]:
+    """Cost `data` for `period` into `out` (replaced atomically); nothing is written on a data error."""
+    ds = load_dataset(data, params)
+    result = cost(ds, period, params)
+    with atomic_folder(Path(out)) as tmp:
+        content = write_cost_folder(tmp, result, params)
+    return result, content

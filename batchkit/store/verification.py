@@ -1,0 +1,153 @@
+"""`batchkit verify OUT`: does an output folder still match its manifest, and are its inputs unchanged?
+
+Recomputes the sha256 of every output the manifest lists (a tamper check:
+a changed, missing or unlisted file fails), of every input file it names,
+and of the manifest itself against the line `run.log` recorded when the
+folder was written. SQL sources are not re-queried unless asked
+(`reread=True`): a database changes by design, and querying it needs the
+credentials, which the manifest never holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import BatchkitError
+from ..core.hashing import sha256_file
+from .runlog import LOG_NAME, read_log
+
+SHORT = 12  # a short hash, as reports show it
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One file's result: `status` is ok, changed, missing, extra, unreadable or skipped."""
+
+    kind: str  # output, input or manifest
+    name: str
+    status: str
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status not in ("ok", "skipped")
+
+
+@dataclass
+class Verification:
+    folder: Path
+    manifest: dict[str, Any]
+    manifest_sha256: str
+    verdicts: list[Verdict]
+
+    @property
+    def ok(self) -> bool:
+        return not any(v.failed for v in self.verdicts)
+
+    @property
+    def failures(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.failed]
+
+
+def _hash_verdict(kind: str, name: str, path: Path, expected: str | None) -> Verdict:
+    if not path.is_file():
+        return Verdict(kind, name, "missing", f"{path} is gone")
+    actual = sha256_file(path)
+    if expected is None:
+        return Verdict(kind, name, "skipped", "no sha256 recorded")
+    if actual != expected:
+        return Verdict(kind, name, "changed", f"expected {expected[:SHORT]}, actual {actual[:SHORT]}")
+    return Verdict(kind, name, "ok")
+
+
+def load_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise BatchkitError(f"{folder}: no such folder")
+    if not path.is_file():
+        raise BatchkitError(f"{folder}: no manifest.json, so nothing to verify against "
+                            "(not a batchkit output folder, or not a complete one)")
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BatchkitError(f"{path}: not a readable manifest ({exc})") from None
+    if not isinstance(content, dict) or not isinstance(content.get("outputs"), list):
+        raise BatchkitError(f"{path}: not a batchkit manifest (no list of outputs)")
+    return content
+
+
+def _outputs(folder: Path, manifest: dict[str, Any]) -> list[Verdict]:
+    listed = {}
+    for entry in manifest["outputs"]:
+        listed[str(entry.get("file"))] = entry.get("sha256")
+    verdicts = [_hash_verdict("output", name, folder / name, sha) for name, sha in sorted(listed.items())]
+    present = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    for name in present:
+        if name != "manifest.json" and name not in listed:
+            verdicts.append(Verdict("output", name, "extra", "not listed in the manifest"))
+    return verdicts
+
+
+def _sql_input(entry: dict[str, Any], manifest: dict[str, Any], reread: bool) -> Verdict:
+    table = str(entry["table"])
+    shown = entry.get("url", "")
+    if not reread:
+        return Verdict("input", table, "skipped", f"not re-read: SQL source {shown}")
+    from ..core.params import Source
+    from ..ingest.readers.sql import read_sql
+
+    spec = dict((manifest.get("params") or {}).get("sources", {}).get(table) or {})
+    if not spec.get("url_env") and "***" in str(spec.get("url", "")):
+        return Verdict("input", table, "skipped", f"cannot re-read SQL source {shown}: the manifest holds only "
+                       "the masked URL (give the URL through url_env to make it re-readable)")
+    try:
+        raw = read_sql(Source.model_validate(spec), table=table)
+    except BatchkitError as exc:
+        return Verdict("input", table, "unreadable", str(exc))
+    expected, actual = str(entry.get("sha256", "")), raw.info["sha256"]
+    if actual != expected:
+        return Verdict("input", table, "changed",
+                       f"SQL source {shown}: expected {expected[:SHORT]}, actual {actual[:SHORT]}")
+    return Verdict("input", table, "ok", f"SQL source {shown}")
+
+
+def _inputs(manifest: dict[str, Any], reread: bool) -> list[Verdict]:
+    verdicts = []
+    for entry in manifest.get("inputs") or []:
+        table = str(entry.get("table"))
+        if entry.get("format") == "sql" or entry.get("url"):
+            verdicts.append(_sql_input(entry, manifest, reread))
+        elif entry.get("path"):
+            v = _hash_verdict("input", table, Path(entry["path"]), entry.get("sha256"))
+            verdicts.append(Verdict(v.kind, v.name, v.status, f"{entry['path']}" + (f": {v.detail}" if v.detail
+                                                                                    else "")))
+        else:
+            verdicts.append(Verdict("input", table, "skipped", "no file recorded"))
+    return verdicts
+
+
+def _against_log(folder: Path, sha: str) -> Verdict:
+    """The manifest's own hash against the run.log line written with it."""
+    runs = [r for r in read_log(folder.parent / LOG_NAME)
+            if r.get("out") == str(folder) and r.get("status") == "ok" and r.get("manifest_sha256")]
+    if not runs:
+        return Verdict("manifest", "manifest.json", "skipped", f"no {LOG_NAME} entry for this folder to check it "
+                       "against")
+    last = runs[-1]
+    if last["manifest_sha256"] != sha:
+        return Verdict("manifest", "manifest.json", "changed",
+                       f"expected {last['manifest_sha256'][:SHORT]} ({LOG_NAME}, run ended {last.get('end')}), "
+                       f"actual {sha[:SHORT]}")
+    return Verdict("manifest", "manifest.json", "ok", f"as recorded in {LOG_NAME} (run ended {last.get('end')})")
+
+
+def verify(folder: str | Path, *, reread: bool = False) -> Verification:
+    """Check every output, input and the manifest itself; raises only when there is no manifest."""
+    folder = Path(folder).resolve()
+    manifest = load_manifest(folder)
+    sha = sha256_file(folder / "manifest.json")
+    verdicts = [_against_log(folder, sha), *_outputs(folder, manifest), *_inputs(manifest, reread)]
+    return Verification(folder=folder, manifest=manifest, manifest_sha256=sha, verdicts=verdicts)
