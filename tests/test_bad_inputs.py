@@ -394,9 +394,33 @@ def test_enough_cases():
 # ------------------------------------------------------------------ the doc
 
 
+def refused_check(case: Case) -> str:
+    """The check code a refused case is refused for: the first error `validate` finds (or the loader raises)."""
+    import tempfile
+
+    import batchkit
+    from batchkit.core.errors import DataError
+    from batchkit.core.params import load_params
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_tables(Path(tmp) / "data", BASE)
+        case.build(folder)
+        try:
+            findings = batchkit.validate(batchkit.load_dataset(folder, load_params(CONTRACT_DEFAULTS)))
+        except DataError as exc:
+            return exc.check or ""
+    errors = findings[findings["severity"] == "error"]
+    return str(errors.iloc[0]["check"]) if len(errors) else ""
+
+
 def render_doc() -> str:
+    from batchkit.core.check_codes import title
+
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", "\\n") or "–"
+
+    def check(code: str) -> str:
+        return f"`{code}` ({title(code)})" if code else "–"
 
     lines = [
         "# Bad inputs: what batchkit accepts, what it refuses, and what it says",
@@ -410,20 +434,21 @@ def render_doc() -> str:
         "  interpretation shown is checked in the output tables. Valid-but-unusual inputs give no finding.",
         "",
         "Row numbers are spreadsheet rows: the header is row 1. `line N` (encodings) counts lines of the file.",
+        "Every check code is described in [CHECKS.md](CHECKS.md).",
         "",
         "## Refused",
         "",
-        "| case | message |",
-        "|---|---|",
+        "| case | check | message |",
+        "|---|---|---|",
     ]
-    lines += [f"| {cell(c.name)} | `` {cell(c.message)} `` |" for c in CASES if c.refused]
+    lines += [f"| {cell(c.name)} | {check(refused_check(c))} | `` {cell(c.message)} `` |" for c in CASES if c.refused]
     lines += ["", "## Accepted", "", "| case | interpretation | finding (check, table, row, column) | message |",
               "|---|---|---|---|"]
     for c in CASES:
         if c.refused:
             continue
-        where = "none" if not c.message else "`{}`, {}, {}, {}".format(*[x if x not in ("", None) else "–"
-                                                                           for x in c.finding])  # type: ignore[misc]
+        where = "none" if not c.message else "{}, {}, {}, {}".format(
+            check(c.finding[0]), *[x if x not in ("", None) else "–" for x in c.finding[1:]])  # type: ignore[index]
         lines.append(f"| {cell(c.name)} | {cell(c.interpretation)} | {where} | "
                      + (f"`` {cell(c.message)} ``" if c.message else "–") + " |")
     return "\n".join(lines) + "\n"

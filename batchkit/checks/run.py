@@ -14,7 +14,46 @@ from ..core.findings import Findings
 from ..core.model import Dataset
 from ..core.schema import TABLES
 from ..ledger.postings import post
-from . import CHECKS
+from .common import Check
+from .costing import check_pools, check_rates, check_standards
+from .links import (
+    check_batches,
+    check_dates,
+    check_genealogy,
+    check_lots,
+    check_net_issues,
+    check_orphans,
+    check_quality_records,
+    check_shipments,
+)
+from .rows import (
+    check_amounts,
+    check_duplicate_keys,
+    check_duplicate_rows,
+    check_empty_required,
+    check_precision,
+    check_signs,
+)
+
+CHECKS: list[Check] = [
+    check_empty_required,
+    check_signs,
+    check_precision,
+    check_amounts,
+    check_duplicate_keys,
+    check_duplicate_rows,
+    check_orphans,
+    check_batches,
+    check_lots,
+    check_net_issues,
+    check_genealogy,
+    check_dates,
+    check_rates,
+    check_pools,
+    check_quality_records,
+    check_shipments,
+    check_standards,
+]
 
 
 def validate(ds: Dataset) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .check_codes import check_code
 from .errors import DataError
 
 COLUMNS = ["severity", "check", "table", "row", "column", "value", "message"]
@@ -45,6 +46,9 @@ class Findings:
         value: Any,
         message: str,
     ) -> None:
+        registered = check_code(check)  # an unregistered code is a bug in batchkit, found by the tests
+        if severity not in registered.severity:
+            raise ValueError(f"check {check!r} is registered as {'/'.join(registered.severity)}, not {severity}")
         self._rows.append(
             (severity, check, table or "", None if row is None else int(row), column or "", _text(value), message)
         )

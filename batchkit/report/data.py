@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+
 @dataclass
 class RunData:
     period: str

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from ..core.check_codes import title as check_title
 from . import charts, views
 from .fmt import money
 from .page import Report
@@ -86,7 +87,9 @@ def quality_summary(rep: Report) -> None:
         errs = set(counts.loc[counts["severity"] == "error", "check"])
         rep.chart(charts.bars(by_check, title=ct("chart.findings"), xlabel=ct("col.count"), integer=True,
                               highlight=[c in errs for c in by_check.index]), "chart.findings")
-    rep.table("section.quality_counts", counts, max_rows=None)
+    shown = counts.assign(severity=counts["severity"].map(lambda x: rep.t(f"severity.{x}")))
+    shown.insert(2, "check_title", counts["check"].map(lambda c: check_title(c, rep.t.language)))
+    rep.table("section.quality_counts", shown, max_rows=None)
 
 
 def quality_details(rep: Report, per_check: int = 200) -> None:
@@ -98,7 +101,8 @@ def quality_details(rep: Report, per_check: int = 200) -> None:
     for (severity, check), group in dq.groupby(["severity", "check"], sort=False):
         rows = group[["table", "row", "column", "value", "message"]].reset_index(drop=True)
         rep.table("section.quality_check", rows, max_rows=per_check, sheet=f"{severity} {check}",
-                  check=check, severity=rep.t(f"severity.{severity}"), n=f"{len(rows):,}")
+                  check=f"{check_title(check, rep.t.language)} ({check})", severity=rep.t(f"severity.{severity}"),
+                  n=f"{len(rows):,}")
 
 
 def batch_table(rep: Report) -> None:
