@@ -184,7 +184,7 @@ def step_pack(data: str, out: str, jobs: int) -> dict[str, Any]:
                       jobs=jobs)
     clock.out["pack_peak_mb"] = round(_peak_mb(children=True), 1)
     clock.out["reports"] = len(pack.reports)
-    clock.out["lines"] = sum(1 for r in pack.reports if r["name"].startswith("line-"))
+    clock.out["lines"] = sum(1 for r in pack.reports if r.name.startswith("line-"))
     return clock.out
 
 

@@ -310,15 +310,16 @@ def test_cli_recall_workbook_matches_the_json_and_keeps_formulas_as_text(make_da
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["Summary", "Batches", "Shipments", "By customer", "Lots"]
+    # the recall report's workbook (report.recall_book): translated headers, money headers with the currency
+    assert wb.sheetnames == ["Summary", "Shipments by customer", "Batches", "Shipments", "Lots"]
     ws = wb["Batches"]
     header = [c.value for c in ws[1]]
-    assert header[:6] == ["batch_id", "item_id", "level", "status", "qty_good", "qty_issued"]
+    assert header[:6] == ["Batch", "Item", "Level", "Status", "Good qty", "Issued to other batches"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:J6"
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
-    assert [(x["batch_id"], x["level"], x["total_cost"]) for x in rows] == [
+    assert [(x["Batch"], x["Level"], x["Total cost (CNY)"]) for x in rows] == [
         (b["batch_id"], b["level"], b["total_cost"]) for b in d["batches"]]
-    assert ws.cell(row=2, column=header.index("total_cost") + 1).number_format == "#,##0.00"
+    assert ws.cell(row=2, column=header.index("Total cost (CNY)") + 1).number_format == "#,##0.00"
     sh = wb["Shipments"]
     customers = [sh.cell(row=i, column=4) for i in (2, 3)]
     assert [c.value for c in customers] == [evil, "+Clinic"]

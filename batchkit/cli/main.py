@@ -231,9 +231,10 @@ def recall_cmd(id_or_udi: str, data: str | None, period: str | None, direction: 
     with logged_run("recall", target) as record:
         record.period, record.data = period, str(Path(params.data).resolve())
         record.extra["id"] = id_or_udi
-        folder = run_recall(data=params.data, trace_id=id_or_udi, params=params, direction=direction,
+        recall = run_recall(data=params.data, trace_id=id_or_udi, params=params, direction=direction,  # type: ignore[arg-type]
                             period=period, out=target, params_path=params_path)
-    click.echo(f"recall report for {id_or_udi} in {folder}; open {folder / 'recall.html'}")
+        record.period, record.manifest_sha256 = recall.trace.period, recall.manifest_sha256
+    click.echo(f"recall report for {id_or_udi} in {recall.folder}; open {recall.folder / 'recall.html'}")
 
 
 def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -267,7 +268,7 @@ def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: s
     if out:
         from ..report.recall_book import write_recall_workbook
 
-        write_recall_workbook(result, out, params.currency)
+        write_recall_workbook(result, out, params.currency, params.language)
     if as_json:
         click.echo(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1))
     else:

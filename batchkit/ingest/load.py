@@ -22,7 +22,7 @@ from ..core.params import Params, load_params
 from ..core.schema import TABLES, Column
 from .cells import as_text, date_column, number_column, period_column, text_column
 from .ids import normalize_dataset_ids
-from .readers import RawTable, locate, read_file
+from .readers import RawTable, file_info, locate, read_file
 
 # ------------------------------------------------------------------ tables
 
@@ -254,3 +254,25 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
     normalize_dataset_ids(tables, sources, params.batch_id, findings)
     pa.default_memory_pool().release_unused()  # the raw tables' memory back to the OS, not kept for Arrow alone
     return Dataset(tables=tables, sources=sources, findings=findings.frame(), params=params, root=root)
+
+
+def describe_sources(path: str | Path | None, params: Params) -> dict[str, dict]:
+    """What `load_dataset` would read, as the manifest records it, without reading the tables.
+
+    For a report built from a cached trace index: every table file with its path, size and sha256, and every
+    SQL source with its masked URL and query (a query's content hash needs the query run: not recorded here).
+    """
+    root = Path(path) if path is not None else (Path(params.data) if params.data else None)
+    out: dict[str, dict] = {}
+    for name in TABLES:
+        src = params.source(name)
+        if src.is_sql:
+            from ..core.redact import mask_url
+
+            out[name] = {"format": "sql", "query": src.query, "url": mask_url(src.url) if src.url else None,
+                         "url_env": src.url_env}
+            continue
+        found = [_resolve_path(root, src.file)] if src.file else (locate(root, name) if root else [])
+        if len(found) == 1 and found[0].is_file():
+            out[name] = {**file_info(found[0]), "format": found[0].suffix.lstrip(".").lower()}
+    return out

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -43,10 +44,15 @@ class Sheet:
     frame: pd.DataFrame
     chart: dict[str, Any] | None = None  # {"type": "bar"|"line", "x": col, "y": [cols], "title": str}
     numeric: str | dict[str, str] | None = None  # kinds for number columns, see fmt.kinds_of
+    row_kinds: tuple[str, ...] | None = None  # a label/value sheet: the kind of each row's value
 
 
 def safe_text(cell: Any, value: str) -> None:
-    """Store `value` as text; a formula-looking value gets the quote prefix and string type."""
+    """Store `value` as text; a formula-looking value gets the quote prefix and string type.
+
+    Characters XML cannot hold become `?`, except the GS separator of a scanned UDI, shown as `<GS>`.
+    """
+    value = ILLEGAL_CHARACTERS_RE.sub("?", value.replace("\x1d", "<GS>"))
     cell.value = value
     if value.startswith(FORMULA_START):
         cell.data_type = "s"
@@ -94,7 +100,7 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
         for j, values in enumerate(columns, start=1):
             value = _cell_value(values[i])
             cell = ws.cell(row=i + 2, column=j)
-            kind = kinds[j - 1]
+            kind = kinds[j - 1] if sheet.row_kinds is None else sheet.row_kinds[i]
             if isinstance(value, str):
                 safe_text(cell, value)
                 widths[j - 1] = max(widths[j - 1], min(60, len(value) + 2))

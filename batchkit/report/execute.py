@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .jobs import ReportJob, ReportStatus
+
 KERNEL_NAME = "batchkit"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PACKAGE_ROOT / "templates"
@@ -99,7 +101,7 @@ class _Kernel:
             self.log.close()
 
 
-async def _execute(job: dict[str, Any], kernel: _Kernel) -> dict[str, Any]:
+async def _execute(job: ReportJob, kernel: _Kernel) -> ReportStatus:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -107,40 +109,40 @@ async def _execute(job: dict[str, Any], kernel: _Kernel) -> dict[str, Any]:
     from papermill.parameterize import parameterize_notebook
 
     start = time.time()
-    status: dict[str, Any] = {"name": job["name"], "ok": True, "error": "", "seconds": 0.0}
-    nb = load_notebook_node(job["notebook"])  # papermill's reader: normalizes cell tags
-    nb = parameterize_notebook(nb, job["parameters"], kernel_name="python3", language="python")
+    status = ReportStatus(job.name)
+    nb = load_notebook_node(str(job.notebook))  # papermill's reader: normalizes cell tags
+    nb = parameterize_notebook(nb, job.parameters, kernel_name="python3", language="python")
     client = NotebookClient(nb, km=kernel.km, timeout=CELL_TIMEOUT, allow_errors=False,
-                            resources={"metadata": {"path": job["cwd"]}})
+                            resources={"metadata": {"path": str(job.cwd)}})
     client.kc = kernel.kc
     try:
         await client.async_execute()
     except CellExecutionError as exc:
-        status.update(ok=False, error=f"{exc.ename}: {exc.evalue}".strip())
+        status.ok, status.error = False, f"{exc.ename}: {exc.evalue}".strip()
     except (CellTimeoutError, DeadKernelError) as exc:
-        status.update(ok=False, error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    nbformat.write(nb, job["executed"])
-    if status["ok"] and "html" in job["formats"]:
-        nb.metadata["batchkit"] = job["meta"]
-        await asyncio.to_thread(render_html, nb, Path(job["html"]))
-    status["seconds"] = round(time.time() - start, 2)
+        status.ok, status.error = False, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    nbformat.write(nb, str(job.executed))
+    if status.ok and "html" in job.formats:
+        nb.metadata["batchkit"] = job.meta.as_metadata()
+        await asyncio.to_thread(render_html, nb, job.html)
+    status.seconds = round(time.time() - start, 2)
     return status
 
 
-async def _run_all(jobs: list[dict[str, Any]], workers: int, kernel_root: Path,
-                   progress: Callable[[str, int, int], None] | None) -> dict[str, dict[str, Any]]:
+async def _run_all(jobs: list[ReportJob], workers: int, kernel_root: Path,
+                   progress: Callable[[str, int, int], None] | None) -> dict[str, ReportStatus]:
     queue = deque(jobs)
-    done: dict[str, dict[str, Any]] = {}
+    done: dict[str, ReportStatus] = {}
 
     async def worker() -> None:
-        kernel = _Kernel(kernel_root, jobs[0]["cwd"])
+        kernel = _Kernel(kernel_root, str(jobs[0].cwd))
         try:
             await kernel.start()
             while queue:
                 job = queue.popleft()
-                done[job["name"]] = await _execute(job, kernel)
+                done[job.name] = await _execute(job, kernel)
                 if progress:
-                    progress(job["name"], len(done), len(jobs))
+                    progress(job.name, len(done), len(jobs))
                 await kernel.reset()
         finally:
             await kernel.stop()
@@ -149,8 +151,8 @@ async def _run_all(jobs: list[dict[str, Any]], workers: int, kernel_root: Path,
     return done
 
 
-def run_jobs(jobs: list[dict[str, Any]], workers: int, kernel_root: Path,
-             progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict[str, Any]]:
+def run_jobs(jobs: list[ReportJob], workers: int, kernel_root: Path,
+             progress: Callable[[str, int, int], None] | None = None) -> dict[str, ReportStatus]:
     """Execute every job on `workers` kernels; a failing notebook is reported in its status, never raised."""
     if not jobs:
         return {}

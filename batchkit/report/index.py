@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
 
 from .execute import TEMPLATES
 from .i18n import Translator
+from .jobs import ReportPlan, ReportStatus
 
 
-def write_index(path: Path, reports: list[dict[str, Any]], *, period: str, t: Translator, manifest_hash: str) -> None:
+def write_index(path: Path, reports: list[tuple[ReportPlan, ReportStatus]], *, period: str, t: Translator,
+                manifest_hash: str) -> None:
     css = (TEMPLATES / "batchkit" / "static" / "report.css").read_text(encoding="utf-8")
     rows = []
-    for r in reports:
+    for plan, status in reports:
         links = " · ".join(f'<a href="{html.escape(f)}">{html.escape(f.rsplit(".", 1)[1].upper())}</a>'
-                           for f in r.get("files", []))
-        status = t("index.ok") if r["ok"] else f"{t('index.failed')}: {r['error']}"
-        cls = "" if r["ok"] else ' class="flag"'
-        title = html.escape(r["title"])
-        first = f'<a href="{html.escape(r["name"])}.html">{title}</a>' if r["ok"] and r.get("files") else title
-        rows.append(f"<tr{cls}><td>{first}</td><td>{links}</td><td>{html.escape(status)}</td></tr>")
+                           for f in status.files)
+        said = t("index.ok") if status.ok else f"{t('index.failed')}: {status.error}"
+        cls = "" if status.ok else ' class="flag"'
+        title = html.escape(plan.title)
+        first = f'<a href="{html.escape(plan.name)}.html">{title}</a>' if status.ok and status.files else title
+        rows.append(f"<tr{cls}><td>{first}</td><td>{links}</td><td>{html.escape(said)}</td></tr>")
     title = html.escape(t("title.index", period=period))
     lang = "zh-CN" if t.language == "zh-CN" else "en"
     body = f"""<!DOCTYPE html>

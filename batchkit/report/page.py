@@ -122,9 +122,14 @@ class Report:
 
     def table(self, title_key: str, frame: pd.DataFrame, *, max_rows: int | None = 40, excel: bool = True,
               chart: dict[str, Any] | None = None, highlight: pd.Series | None = None, sheet: str | None = None,
-              numeric: str | dict[str, str] | None = None, **fields: Any) -> None:
-        """Show a formatted table and keep all of its rows for the workbook."""
+              numeric: str | dict[str, str] | None = None, show: bool = True,
+              row_kinds: tuple[str, ...] | None = None, **fields: Any) -> None:
+        """Show a formatted table and keep all of its rows for the workbook (`show=False`: the workbook only)."""
         title = self.t(title_key, **fields)
+        if not show:
+            if excel:
+                self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric, row_kinds))
+            return
         # the section heading right above already says it: no second title
         caption = "" if title == self._heading else f"<h3>{html.escape(title)}</h3>"
         self._heading = ""
@@ -134,7 +139,7 @@ class Report:
             _display(caption + html_table(frame, self.t, currency=self.data.currency, max_rows=max_rows,
                                           highlight=highlight, numeric=numeric))
         if excel:
-            self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric))
+            self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric, row_kinds))
 
     def chart(self, png: bytes, alt_key: str, **fields: Any) -> None:
         self._heading = ""

@@ -14,6 +14,7 @@ from ..core.check_codes import title as check_title
 from . import charts, views
 from .fmt import money
 from .page import Report
+from .recall_book import recall_tables
 
 
 def _fmt_int(x: float) -> str:
@@ -197,6 +198,13 @@ def wip_days(rep: Report) -> None:
 # ------------------------------------------------------------------ recall
 
 
+def _recall_table(rep: Report, key: str) -> None:
+    """Show one of the recall workbook's tables (`recall_book`), under its sheet name in the workbook."""
+    item = recall_tables(rep.trace, rep.t, rep.data.currency)[key]
+    rep.table(item.title_key, item.frame, max_rows=60, sheet=rep.t(item.sheet_key), show=item.show,
+              row_kinds=item.row_kinds)
+
+
 def recall_summary(rep: Report) -> None:
     """What was traced, the UDI it came from, and the headline figures of the recall."""
     tr = rep.trace
@@ -206,7 +214,7 @@ def recall_summary(rep: Report) -> None:
              direction=rep.t(f"recall.{tr.direction}"), period=tr.period)
     if tr.udi:
         udi = pd.DataFrame({"field": list(tr.udi.keys()), "value": [str(v) for v in tr.udi.values()]})
-        rep.table("section.udi", udi, max_rows=None, excel=True)
+        rep.table("section.udi", udi, max_rows=None, excel=False)  # its fields are in the summary sheet
     rep.kpis([
         ("kpi.cost_at_risk", at_risk or "-"),
         ("kpi.affected_batches", _fmt_int(len(tr.batches))),
@@ -215,27 +223,28 @@ def recall_summary(rep: Report) -> None:
     ])
     for warning in tr.warnings:
         rep.note(warning)
+    _recall_table(rep, "summary")
 
 
 def recall_customers(rep: Report) -> None:
     customers = rep.trace.customers
     if customers.empty:
         rep.note(rep.t("text.no_shipments"))
-        return
-    ct = rep.chart_t
-    top = customers.sort_values("qty", ascending=False).head(15).set_index("customer")["qty"]
-    rep.chart(charts.bars(top, title=ct("chart.recall_customers"), xlabel=ct("col.qty"), integer=True),
-              "chart.recall_customers")
-    rep.table("section.recall_customers", customers.sort_values("qty", ascending=False), max_rows=50)
+    else:
+        ct = rep.chart_t
+        top = customers.sort_values("qty", ascending=False).head(15).set_index("customer")["qty"]
+        rep.chart(charts.bars(top, title=ct("chart.recall_customers"), xlabel=ct("col.qty"), integer=True),
+                  "chart.recall_customers")
+    _recall_table(rep, "customers")
 
 
 def recall_batches(rep: Report) -> None:
-    rep.table("section.recall_batches", rep.trace.batches, max_rows=60)
-    rep.table("section.recall_shipments", rep.trace.shipments, max_rows=60)
+    _recall_table(rep, "batches")
+    _recall_table(rep, "shipments")
 
 
 def recall_lots(rep: Report) -> None:
-    rep.table("section.recall_lots", rep.trace.lots, max_rows=60)
+    _recall_table(rep, "lots")
 
 
 # ------------------------------------------------------------------ allocation what-if

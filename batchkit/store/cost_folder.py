@@ -11,7 +11,7 @@ from ..core.params import Params
 from ..costing.engine import cost
 from ..ingest.load import load_dataset
 from .atomic import atomic_folder
-from .manifest import input_entries, manifest, write_manifest
+from .manifest import build_manifest, file_entries, input_entries, write_manifest
 from .tables import write_tables
 
 # The contract's output tables (section 6), in the order people read them.
@@ -41,13 +41,13 @@ def output_tables(result: CostResult) -> dict[str, Any]:
 def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:
     """Write the cost tables and their manifest into `folder` (already a temporary folder)."""
     ds = result.dataset
-    outputs = write_tables(folder, output_tables(result))
-    content = manifest(
+    tables = write_tables(folder, output_tables(result))
+    content = build_manifest(
         command="cost",
         period=result.period,
         params=resolved_params(params, ds.root if ds else None, result.period),
         inputs=input_entries(ds.sources if ds else {}),
-        outputs=outputs,
+        outputs=file_entries(folder, tables),
         quality=counts(result.data_quality),
     )
     result.extras["manifest_sha256"] = write_manifest(folder, content)
