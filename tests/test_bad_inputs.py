@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from batchkit.cli.main import main
+from batchkit.cli import main
 from tests.conftest import BASE, write_tables
 from tests.test_cli import CONTRACT_DEFAULTS
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import batchkit
-from batchkit.cli.main import main
+from batchkit.cli import main
 from batchkit.core.schema import TABLES
 from batchkit.demo.write import write_demo
 

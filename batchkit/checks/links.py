@@ -8,11 +8,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core import money
+from ..core.arrow import arrow_text
 from ..core.findings import Findings
 from ..core.genealogy import levels
 from ..core.model import Dataset
 from ..core.schema import INSPECTION_RESULTS, NC_DISPOSITIONS
-from ..ingest.cells import arrow_text
 from ..ledger.postings import Postings, codes
 from .common import DATED_TABLES, ORPHAN_TABLES, flag, fmt
 

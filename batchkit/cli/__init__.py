@@ -1,5 +1,5 @@
 """The `batchkit` command line: commands (`main`) and the terminal rendering of findings and traces."""
 
-from .main import main
+from .commands import main
 
 __all__ = ["main"]

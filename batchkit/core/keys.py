@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..ingest.cells import arrow_text
+from .arrow import arrow_text
 
 
 def column_codes(values: pd.Series) -> tuple[np.ndarray, int]:

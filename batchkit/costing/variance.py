@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ..core import money
+from ..core.arrow import arrow_text
 from ..core.keys import take_text
 from ..core.model import CostResult
-from ..ingest.cells import arrow_text
 from ..ledger.postings import codes
 
 TYPES = ("material_price", "material_usage", "labor_rate", "labor_efficiency", "machine_rate",

@@ -13,9 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..core.arrow import arrow_text
 from ..core.findings import Findings
 from ..core.params import BatchIdRules
-from .cells import arrow_text
 
 
 def _apply_rules(arr: pa.Array, rules: BatchIdRules) -> pa.Array:

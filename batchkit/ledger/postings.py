@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core import money
+from ..core.arrow import arrow_text
 from ..core.model import Dataset
-from ..ingest.cells import arrow_text
 from . import rates
 
 
