@@ -42,6 +42,7 @@ bench: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check batchkit tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data/demo outputs/*/
