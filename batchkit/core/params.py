@@ -130,6 +130,13 @@ class Variance(_Strict):
     min_batches: int = Field(5, ge=2)
 
 
+class Audit(_Strict):
+    """The audit trail: keep the typed inputs in the cost folder (for `batchkit diff`); require --reason."""
+
+    snapshot_inputs: bool = True
+    require_reason: bool = False
+
+
 class Params(_Strict):
     period: str | None = None
     data: str | None = None
@@ -141,6 +148,7 @@ class Params(_Strict):
     allocation: Allocation = Field(default_factory=Allocation)
     scrap: Scrap = Field(default_factory=Scrap)
     variance: Variance = Field(default_factory=Variance)
+    audit: Audit = Field(default_factory=Audit)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
 
