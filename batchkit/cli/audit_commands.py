@@ -119,7 +119,7 @@ def audit_log_cmd(log: str, since: str | None, out: str | None, language: str) -
     else:
         print_log(frame)
     click.echo(f"{check.path}: {check.summary()}" + (f"; {len(frame):,} lines exported to {Path(out).resolve()}"
-                                                      if out else ""), err=not check.ok)
+                                                      if out else ""), err=True)
     if not check.ok:
         click.echo(f"warning: the hash chain is broken at line {check.bad_line}: investigate before relying on "
                    "this log (docs/AUDIT.md)", err=True)

@@ -17,7 +17,7 @@ def _money(x: object) -> str:
 
 def _signed(x: object) -> str:
     text = _money(x)
-    return text if not text or text.startswith("-") else f"+{text}"
+    return text if not text or text.startswith("-") or float(x) == 0 else f"+{text}"  # type: ignore[arg-type]
 
 
 def columns(rows: Iterable[Sequence[str]], right: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]

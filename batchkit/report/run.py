@@ -116,8 +116,9 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
         tables = tmp / "tables"
         tables.mkdir()
         content = write_cost_folder(tables, result, params)
-        closed_diff = reopen.compare(tables) if reopen else None  # kept beside the pack as NAME.restatement-N
-        restated = diff_folders(compare_to, tables, new_label=target) if compare_to else closed_diff
+        # the new side is the pack's cost folder, tables/ (its manifest is what the diff records)
+        closed_diff = reopen.compare(tables, target / "tables") if reopen else None  # kept as NAME.restatement-N
+        restated = diff_folders(compare_to, tables, new_label=target / "tables") if compare_to else closed_diff
         if restated is not None:
             (tmp / "restatement").mkdir()
             write_diff(tmp / "restatement", restated)

@@ -146,10 +146,10 @@ class Reopen:
     def restatement_dir(self) -> Path:
         return self.out.parent / f"{self.out.name}.restatement-{self.number}"
 
-    def compare(self, new_folder: Path) -> CostDiff:
+    def compare(self, new_folder: Path, new_label: Path | None = None) -> CostDiff:
         """The closed version (still at `out`) against the new one (in its temporary folder), labelled with the
-        paths both will have once the new one is in place."""
-        self.diff = diff_folders(self.out, new_folder, old_label=self.closed_dir, new_label=self.out)
+        paths both will have once the new one is in place (`new_label`: the new cost folder's, default `out`)."""
+        self.diff = diff_folders(self.out, new_folder, old_label=self.closed_dir, new_label=new_label or self.out)
         return self.diff
 
     def keep(self) -> None:

@@ -456,6 +456,15 @@ def describe_changes(ch: TableChanges, old: pd.DataFrame, new: pd.DataFrame
 INPUT_COLUMNS = ["table", "change", "key", "old_row", "new_row", "changed_columns", "old_values", "new_values"]
 
 
+def _no_key_note(ch: TableChanges, old: pd.DataFrame, new: pd.DataFrame) -> str:
+    """Say so when rows could only be matched by content (no key columns, or no doc_id on any row)."""
+    if not ch.keys:
+        return "no key: rows matched by content only"
+    if ch.keys == ["doc_id"] and not (old["doc_id"].notna().any() or new["doc_id"].notna().any()):
+        return "no doc_id on any row: rows matched by content only"
+    return ""
+
+
 def _snapshot_sha(folder: CostFolder) -> dict[str, str]:
     """input table -> sha256 of its snapshot file, as the folder's manifest lists them."""
     return {str(e["input_table"]): str(e.get("sha256")) for e in folder.manifest.get("outputs") or []
@@ -504,7 +513,7 @@ def _inputs(old: CostFolder, new: CostFolder) -> tuple[pd.DataFrame, pd.DataFram
                            note="; ".join(x for x in (
                                f"columns only in NEW: {', '.join(ch.columns_added)}" if ch.columns_added else "",
                                f"columns only in OLD: {', '.join(ch.columns_removed)}" if ch.columns_removed else "",
-                               "no key: rows matched by content only" if not ch.keys else "") if x))
+                               _no_key_note(ch, a, b)) if x))
         else:
             same = file_o.get(table) is not None and file_o.get(table) == file_n.get(table)
             row.update(compared="file", note="input file unchanged" if same else

@@ -99,11 +99,14 @@ def has_snapshot(folder: Path) -> bool:
 
 
 def read_snapshot_table(folder: Path, name: str) -> pd.DataFrame | None:
-    """One table of a folder's snapshot as pandas (dates as datetime64), or None when it was not read."""
+    """One table of a folder's snapshot as pandas, typed as it was loaded (dates datetime64[s]: Parquet keeps
+    them in milliseconds), or None when it was not read."""
     path = folder / FOLDER / f"{name}.parquet"
     if not path.is_file():
         return None
-    return pq.read_table(path).to_pandas(date_as_object=False)
+    frame = pq.read_table(path).to_pandas(date_as_object=False)
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    return frame.astype(dict.fromkeys(dates, "datetime64[s]")) if dates else frame
 
 
 def snapshot_tables(folder: Path) -> list[str]:

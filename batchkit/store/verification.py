@@ -199,7 +199,16 @@ def _close(folder: Path, sha: str) -> list[Verdict]:
             line_sha256(lines[number - 1]) != record.get("log_line_sha256"):
         return [Verdict("close", CLOSE_RECORD, "changed", f"{said} is not the close record it names (the log was "
                         "changed, truncated or replaced)")]
+    logged = json.loads(lines[number - 1])
+    differs = [k for k in CLOSE_FACTS if record.get(k) != logged.get(k)]
+    if differs:
+        k = differs[0]
+        return [Verdict("close", CLOSE_RECORD, "changed", f"its {k} is {record.get(k)!r}, {LOG_NAME} line {number} "
+                        f"says {logged.get(k)!r}")]
     return [Verdict("close", CLOSE_RECORD, "ok", said)]
+
+
+CLOSE_FACTS = ("user", "os_user", "host", "reason", "manifest_sha256")  # close.json repeats them from run.log
 
 
 def verify(folder: str | Path, *, reread: bool = False) -> Verification:
