@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import openpyxl
@@ -54,7 +55,7 @@ def test_audit_log_exports_a_workbook_an_inspector_can_check(outputs, tmp_path):
     first = json.loads(raws[0])
     assert (rows[0]["Line"], rows[0]["User"], rows[0]["Started (UTC)"], rows[0]["Chain"]) == (
         1, "erin", first["start"], "ok")
-    assert rows[1]["Previous line sha256"] == rows[0]["Line sha256"] == __import__("hashlib").sha256(raws[0]).hexdigest()
+    assert rows[1]["Previous line sha256"] == rows[0]["Line sha256"] == hashlib.sha256(raws[0]).hexdigest()
     reason = ws.cell(row=2, column=headers.index("Reason") + 1)
     assert reason.value == "=HYPERLINK(\"http://x\",\"click\")" and reason.data_type == "s" and reason.quotePrefix
     assert json.loads(rows[1]["Details"])["close"] == {"kind": "cost", "inputs_changed": []}

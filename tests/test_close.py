@@ -150,7 +150,8 @@ def test_deleting_close_json_does_not_reopen_the_folder(closed):
     assert "; run.log line 2 closed it, but its close.json is missing); nothing was changed." in proc.stderr
     proc = batchkit("verify", str(out))
     assert proc.returncode == 1
-    assert proc.stderr == "error: close close.json missing: run.log line 2 closed this folder, but its close.json is gone\n"
+    assert proc.stderr == ("error: close close.json missing: run.log line 2 closed this folder, but its close.json is "
+                           "gone\n")
 
 
 def test_verify_catches_an_edited_close_record_and_a_log_cut_back_past_the_close(closed):

@@ -6,8 +6,10 @@ import json
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 import batchkit
+from batchkit.core.errors import ParamsError
 from batchkit.core.hashing import sha256_file
 from batchkit.core.params import Params
 from batchkit.store.cost_folder import cost_to_folder
@@ -75,9 +77,5 @@ def test_snapshot_inputs_false_writes_none(make_data, tmp_path):
 def test_params_audit_keys_are_validated():
     p = batchkit.load_params(None, {"audit.require_reason": True})
     assert p.audit.require_reason and p.audit.snapshot_inputs
-    import pytest
-
-    from batchkit.core.errors import ParamsError
-
-    with pytest.raises(ParamsError, match="unknown key 'audit.snapshot'"):
+    with pytest.raises(ParamsError, match=r"unknown key 'audit\.snapshot'"):
         batchkit.load_params(None, {"audit.snapshot": True})
