@@ -32,22 +32,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batchkit.core.params import Params
 from batchkit.store.cost_folder import cost_to_folder
-from batchkit.store.diff import diff_folders, match_rows
+from batchkit.store.diff import _outer, diff_folders, match_rows, match_tables
+from batchkit.store.snapshot import arrow_table
+from tests.conftest import BASE
 from tests.test_cli import batchkit
 
 OLD = {
-    "batches": """
-        batch_id,item_id,product_line,site,start_date,end_date,qty_started,qty_good,qty_scrap
-        S1,SUB-A,catheters,SZ,2026-01-02,2026-01-10,100,90,10
-        F1,CATH-1,catheters,SZ,2026-01-12,2026-01-25,50,48,2
-        F2,CATH-1,catheters,SZ,2026-01-15,,40,0,0
-    """,
+    **BASE,  # batches, lots, operations, rates and the pool as in tests/conftest.py
     "material_issues": """
         batch_id,material_id,lot_id,qty,unit_cost,date,doc_id
         S1,RESIN,L-1,10,,2026-01-02,D1
@@ -55,26 +54,6 @@ OLD = {
         F1,TUBE,L-2,50,0.125,2026-01-12,
         F1,TUBE,L-2,50,0.125,2026-01-12,
         F2,SUB-A,S1,30,,2026-01-15,D4
-    """,
-    "material_lots": """
-        lot_id,material_id,supplier,received_date,unit_cost,qty_received
-        L-1,RESIN,Acme,2025-12-20,12.5,1000
-        L-2,TUBE,TubeCo,2025-12-21,0.125,5000
-    """,
-    "operations": """
-        batch_id,operation,work_center,labor_hours,machine_hours,date
-        S1,mold,WC1,2,3,2026-01-03
-        F1,assemble,WC2,4,1,2026-01-13
-        F2,assemble,WC2,1,1,2026-01-16
-    """,
-    "rates": """
-        work_center,labor_rate,machine_rate,valid_from,valid_to
-        WC1,50,80,,
-        WC2,40,20,,
-    """,
-    "cost_pools": """
-        pool_id,cost_element,period,amount
-        P-OH,overhead,2026-01,100.00
     """,
 }
 NEW = {
@@ -343,3 +322,55 @@ def test_a_reordered_table_has_no_change(rows, seed):
     new = old.sample(frac=1, random_state=seed).reset_index(drop=True).assign(_row=lambda f: np.arange(2, len(f) + 2))
     ch = match_rows("material_issues", old, new)
     assert (len(ch.added), len(ch.removed), len(ch.changed_old), ch.unchanged) == (0, 0, 0, len(old))
+
+
+@settings(deadline=None)
+@given(old_rows=ROWS, new_rows=ROWS, edits=st.lists(st.sampled_from(["keep", "drop", "edit"]), max_size=25),
+       shuffle=st.booleans(), seed=st.integers(0, 2**16), encode=st.booleans())
+def test_matching_only_between_the_equal_ends_counts_the_same(old_rows, new_rows, edits, shuffle, seed, encode):
+    """The ends that are equal position by position pair up as match_rows would pair them: same counts
+    (text columns plain, or dictionary-encoded with each side's own dictionary, as snapshots are read)."""
+    old = _frame(old_rows)
+    what = (edits + ["keep"] * len(old))[: len(old)]
+    kept = old.loc[np.array([w != "drop" for w in what], dtype=bool)].copy()
+    kept.loc[kept.index[[w == "edit" for w in what if w != "drop"]], "qty"] += 10
+    cut = seed % (len(kept) + 1)  # new rows inserted somewhere, not only at the end
+    new = pd.concat([kept.iloc[:cut], _frame(new_rows, 100), kept.iloc[cut:]], ignore_index=True)
+    if shuffle:
+        new = new.sample(frac=1, random_state=seed).reset_index(drop=True)
+    whole = match_rows("material_issues", old, new)
+    def arrow(frame: pd.DataFrame) -> pa.Table:
+        table = arrow_table(frame)
+        for name in ("batch_id", "material_id") if encode else ():
+            table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
+        return table
+
+    ends, a, b = match_tables("material_issues", arrow(old), arrow(new))
+    assert (len(ends.added), len(ends.removed), len(ends.changed_old), ends.unchanged) == (
+        len(whole.added), len(whole.removed), len(whole.changed_old), whole.unchanged)
+    assert len(a) == len(ends.removed) + len(ends.changed_old) + (ends.unchanged - (len(old) - len(a)))
+
+
+KEYS = st.lists(st.tuples(st.sampled_from(["B1", "B2", "B3", "B4"]), st.sampled_from(["material", "labor"])),
+                unique=True, max_size=8)
+
+
+@settings(deadline=None)
+@given(left=KEYS, right=KEYS, same=st.booleans())
+def test_the_aligned_outer_join_is_pandas_outer_merge(left, right, same):
+    """Both paths of _outer (same keys in the same order; an integer-coded join) give pandas' outer merge."""
+    right = left if same else right
+    def frame(rows: list[tuple[str, str]], scale: float) -> pd.DataFrame:
+        return pd.DataFrame({"batch_id": pd.Series([k[0] for k in rows], dtype="str"),
+                             "cost_element": pd.Series([k[1] for k in rows], dtype="str"),
+                             "amount": np.arange(len(rows), dtype="float64") * scale})
+
+    a, b = frame(left, 1), frame(right, 2)
+    keys = ["batch_id", "cost_element"]
+    got = _outer(a, b, keys).sort_values(keys).reset_index(drop=True)
+    want = a.merge(b, on=keys, how="outer", suffixes=("_o", "_n"), indicator=True).sort_values(keys)
+    want = want.reset_index(drop=True)
+    assert got[keys].astype(str).values.tolist() == want[keys].astype(str).values.tolist()
+    np.testing.assert_array_equal(got["amount_o"].to_numpy(dtype="float64"), want["amount_o"].to_numpy(dtype="float64"))
+    np.testing.assert_array_equal(got["amount_n"].to_numpy(dtype="float64"), want["amount_n"].to_numpy(dtype="float64"))
+    assert got["_in_o"].tolist() == want["_merge"].isin(["both", "left_only"]).tolist()

@@ -32,6 +32,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.api.extensions import take
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..core import money
@@ -41,7 +44,7 @@ from ..core.keys import row_codes
 from ..core.schema import TABLES
 from .atomic import CLOSE_RECORD
 from .snapshot import FOLDER as SNAPSHOT
-from .snapshot import read_snapshot_table
+from .snapshot import as_frame, read_snapshot_arrow, read_snapshot_table
 
 MANIFEST = "manifest.json"
 DIFF_JSON = "diff.json"
@@ -121,11 +124,11 @@ def _money(cents: np.ndarray) -> np.ndarray:
     return money.cents_to_float(cents)
 
 
-def _read(folder: CostFolder, table: str) -> pd.DataFrame:
+def _read(folder: CostFolder, table: str, columns: list[str] | None = None) -> pd.DataFrame:
     path = folder.tables / f"{table}.parquet"
     if not path.is_file():
         raise NotACostFolder(f"{folder.path} is not a complete cost folder: {path.name} is missing")
-    return pq.read_table(path).to_pandas(date_as_object=False)
+    return pq.read_table(path, columns=columns).to_pandas(date_as_object=False)
 
 
 def json_value(value: Any) -> Any:
@@ -168,13 +171,52 @@ def _cumcount(codes: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------ output tables
 
 
+def _outer(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Full outer join of two versions of a table on its unique `keys`: the keys, every other column twice
+    (`_o`, `_n`), and `_in_o`, `_in_n` (which side has the row).
+
+    A rerun usually has the same rows in the same order (the tables are written sorted by their keys): then
+    the keys are compared column by column and no join is needed. Otherwise the keys become one integer
+    per row (core/keys.row_codes over both sides, exact) and the join is on that integer, not on text."""
+    values = [c for c in a.columns if c not in keys and c in b.columns]
+    if len(a) == len(b) and all(a[k].reset_index(drop=True).equals(b[k].reset_index(drop=True)) for k in keys):
+        out = a[keys].reset_index(drop=True)
+        for c in values:
+            out[f"{c}_o"], out[f"{c}_n"] = a[c].to_numpy(), b[c].to_numpy()
+        return out.assign(_in_o=True, _in_n=True)
+    code = row_codes(pd.concat([a[keys], b[keys]], ignore_index=True), keys)
+    left = pd.DataFrame({"_k": code[: len(a)], "_pa": np.arange(len(a))})
+    right = pd.DataFrame({"_k": code[len(a):], "_pb": np.arange(len(b))})
+    m = left.merge(right, on="_k", how="outer", sort=False)
+    pa_, pb_ = m["_pa"].to_numpy(dtype="float64"), m["_pb"].to_numpy(dtype="float64")
+    in_o, in_n = ~np.isnan(pa_), ~np.isnan(pb_)
+    ia, ib = np.where(in_o, pa_, -1).astype(np.int64), np.where(in_n, pb_, -1).astype(np.int64)
+
+    def side(frame: pd.DataFrame, col: str, pos: np.ndarray) -> pd.Series:  # -1: missing on that side
+        return pd.Series(take(frame[col].array, pos, allow_fill=True))
+
+    out = pd.DataFrame({k: side(a, k, ia).where(in_o, side(b, k, ib)) for k in keys})
+    for c in values:
+        out[f"{c}_o"], out[f"{c}_n"] = side(a, c, ia), side(b, c, ib)
+    return out.assign(_in_o=in_o, _in_n=in_n)
+
+
+def _same_output(old: CostFolder, new: CostFolder, table: str) -> bool:
+    """Whether a table's Parquet file is byte for byte the same in both folders (by the manifests' sha256)."""
+    def sha(f: CostFolder) -> str | None:
+        return next((str(e.get("sha256")) for e in f.manifest.get("outputs") or []
+                     if e.get("file") == f"{table}.parquet"), None)
+
+    return sha(old) is not None and sha(old) == sha(new)
+
+
 def _batches(old: CostFolder, new: CostFolder) -> pd.DataFrame:
     """batch x cost element whose amount changed (an element only one side has counts as 0.00 on the other)."""
     keys = ["batch_id", "cost_element"]
-    a, b = _read(old, "batch_costs"), _read(new, "batch_costs")
-    m = a[keys].assign(_o=_cents(a["amount"])).merge(b[keys].assign(_n=_cents(b["amount"])), on=keys, how="outer")
-    o = m["_o"].fillna(0).astype(np.int64).to_numpy()
-    n = m["_n"].fillna(0).astype(np.int64).to_numpy()
+    if _same_output(old, new, "batch_costs"):
+        return pd.DataFrame(columns=[*keys, "old_amount", "new_amount", "delta_amount"])
+    m = _outer(_read(old, "batch_costs", [*keys, "amount"]), _read(new, "batch_costs", [*keys, "amount"]), keys)
+    o, n = _cents(m["amount_o"]), _cents(m["amount_n"])
     moved = o != n
     out = pd.DataFrame({"batch_id": m["batch_id"].to_numpy()[moved],
                         "cost_element": m["cost_element"].to_numpy()[moved],
@@ -186,11 +228,9 @@ def _batches(old: CostFolder, new: CostFolder) -> pd.DataFrame:
 def _batch_totals(old: CostFolder, new: CostFolder, moved: pd.DataFrame) -> pd.DataFrame:
     """Per batch whose cost, status or existence changed: old and new total, delta, unit costs, status."""
     cols = ["batch_id", "item_id", "product_line", "status", "total_cost", "unit_cost"]
-    a, b = _read(old, "batch_summary")[cols], _read(new, "batch_summary")[cols]
-    m = a.merge(b, on="batch_id", how="outer", suffixes=("_o", "_n"), indicator=True)
+    m = _outer(_read(old, "batch_summary", cols), _read(new, "batch_summary", cols), ["batch_id"])
     o, n = _cents(m["total_cost_o"]), _cents(m["total_cost_n"])
-    change = np.select([m["_merge"].to_numpy() == "right_only", m["_merge"].to_numpy() == "left_only"],
-                       ["added", "removed"], "changed")
+    change = np.select([~m["_in_o"].to_numpy(), ~m["_in_n"].to_numpy()], ["added", "removed"], "changed")
     keep = (o != n) | (change != "changed") | m["batch_id"].isin(moved["batch_id"]).to_numpy() | \
         (m["status_o"].fillna("").to_numpy() != m["status_n"].fillna("").to_numpy())
     m = m[keep]
@@ -292,42 +332,47 @@ def _pools(old: CostFolder, new: CostFolder) -> tuple[pd.DataFrame, pd.DataFrame
     """(pools whose allocation moved, with what moved them; the allocation rows that changed)."""
     keys = [*POOL_KEYS, "batch_id"]
     cols = [*keys, "basis", "basis_value", "amount"]
-    a, b = _read(old, "allocation_ledger")[cols], _read(new, "allocation_ledger")[cols]
+    pool_cols = [*POOL_KEYS, "cost_element", "old_basis", "new_basis", "old_amount", "new_amount", "delta_amount",
+                 "old_basis_total", "new_basis_total", "old_batches", "new_batches", "reasons"]
+    alloc_cols = [*keys, "old_basis_value", "new_basis_value", "old_amount", "new_amount", "delta_amount"]
+    if _same_output(old, new, "allocation_ledger"):
+        return pd.DataFrame(columns=pool_cols), pd.DataFrame(columns=alloc_cols)
+    a, b = _read(old, "allocation_ledger", cols), _read(new, "allocation_ledger", cols)
     for f in (a, b):
         f["period"] = f["period"].astype(str)
-    m = a.merge(b, on=keys, how="outer", suffixes=("_o", "_n"))
+    m = _outer(a, b, keys)
     o, n = _cents(m["amount_o"]), _cents(m["amount_n"])
-    m = m.assign(_o=o, _n=n, _in_o=m["amount_o"].notna(), _in_n=m["amount_n"].notna())
+    in_o, in_n = m["_in_o"].to_numpy(), m["_in_n"].to_numpy()
     bv_o, bv_n = m["basis_value_o"].to_numpy(dtype="float64"), m["basis_value_n"].to_numpy(dtype="float64")
-    m["_value_moved"] = m["_in_o"] & m["_in_n"] & ~((bv_o == bv_n) | (np.isnan(bv_o) & np.isnan(bv_n)))
-    m["_moved"] = o != n
-    m["_joined"], m["_left"] = m["_in_n"] & ~m["_in_o"], m["_in_o"] & ~m["_in_n"]
+    value_moved = in_o & in_n & ~((bv_o == bv_n) | (np.isnan(bv_o) & np.isnan(bv_n)))
+    moved = o != n
+    rows = m[moved | value_moved]
+    allocations = pd.DataFrame({
+        **{k: rows[k].to_numpy() for k in keys},
+        "old_basis_value": rows["basis_value_o"].to_numpy(dtype="float64"),
+        "new_basis_value": rows["basis_value_n"].to_numpy(dtype="float64"),
+        "old_amount": _money(o[moved | value_moved]), "new_amount": _money(n[moved | value_moved]),
+        "delta_amount": _money((n - o)[moved | value_moved]),
+    }).sort_values(keys, kind="stable").reset_index(drop=True)
+    # the pools' totals, for the pools that moved only (the ledger has a row per pool and batch: millions)
+    pool = row_codes(m, POOL_KEYS)
+    mine = np.isin(pool, np.unique(pool[moved]))
+    m = m[mine].assign(_o=o[mine], _n=n[mine], _value_moved=value_moved[mine], _joined=(in_n & ~in_o)[mine],
+                       _left=(in_o & ~in_n)[mine])
     g = m.groupby(POOL_KEYS, sort=True)
     pools = pd.DataFrame({
         "old_basis": g["basis_o"].first(), "new_basis": g["basis_n"].first(),
         "old_amount": g["_o"].sum(), "new_amount": g["_n"].sum(),
         "old_basis_total": g["basis_value_o"].sum(min_count=1), "new_basis_total": g["basis_value_n"].sum(min_count=1),
         "old_batches": g["_in_o"].sum(), "new_batches": g["_in_n"].sum(),
-        "_moved": g["_moved"].any(), "_value_moved": g["_value_moved"].any(),
-        "_joined": g["_joined"].any(), "_left": g["_left"].any(),
-    })
-    pools = pools[pools["_moved"]].reset_index()
+        "_value_moved": g["_value_moved"].any(), "_joined": g["_joined"].any(), "_left": g["_left"].any(),
+    }).reset_index()
     pools["reasons"] = _pool_reasons(pools)
     pools = pools.merge(_pool_elements(old, new), on=POOL_KEYS, how="left")
     for c in ("old_amount", "new_amount"):
         pools[c] = _money(pools[c].to_numpy(dtype=np.int64))
     pools["delta_amount"] = _money(_cents(pools["new_amount"]) - _cents(pools["old_amount"]))
-    pools = pools[[*POOL_KEYS, "cost_element", "old_basis", "new_basis", "old_amount", "new_amount", "delta_amount",
-                   "old_basis_total", "new_basis_total", "old_batches", "new_batches", "reasons"]]
-    rows = m[m["_moved"] | m["_value_moved"]]
-    allocations = pd.DataFrame({
-        **{k: rows[k].to_numpy() for k in keys},
-        "old_basis_value": rows["basis_value_o"].to_numpy(dtype="float64"),
-        "new_basis_value": rows["basis_value_n"].to_numpy(dtype="float64"),
-        "old_amount": _money(rows["_o"].to_numpy()), "new_amount": _money(rows["_n"].to_numpy()),
-        "delta_amount": _money((rows["_n"] - rows["_o"]).to_numpy()),
-    }).sort_values(keys, kind="stable").reset_index(drop=True)
-    return pools, allocations
+    return pools[pool_cols], allocations
 
 
 # ------------------------------------------------------------------ input rows
@@ -386,6 +431,63 @@ def match_rows(table: str, old: pd.DataFrame, new: pd.DataFrame) -> TableChanges
     return TableChanges(table, cols, keys, removed, added, pair_old, pair_new, int(same_old.sum()),
                         [c for c in new.columns if c != "_row" and c not in old.columns],
                         [c for c in old.columns if c != "_row" and c not in new.columns])
+
+
+def _codes(a: pa.ChunkedArray, b: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """Two dictionary-encoded columns as integers that are equal where the values are: b's codes mapped onto
+    a's dictionary (a value a lacks, or a missing one, becomes null)."""
+    da, db = a.combine_chunks(), b.combine_chunks()  # one dictionary per side (the chunks' unified)
+    onto = pc.index_in(db.dictionary, value_set=da.dictionary)
+    return da.indices, onto.take(db.indices)
+
+
+def _equal_rows(x: pa.Table, y: pa.Table, cols: list[str]) -> np.ndarray:
+    """Per position, whether the two tables' rows are equal on `cols` (missing equals missing)."""
+    eq = np.ones(x.num_rows, dtype=bool)
+    for c in cols:
+        a, b = x.column(c), y.column(c)
+        if pa.types.is_dictionary(a.type) and pa.types.is_dictionary(b.type):
+            null_a, null_b = pc.is_null(a), pc.is_null(b)
+            a, b = _codes(a, b)  # integers, not text (a value only b has maps to null: unequal)
+            same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(null_a, null_b))
+        else:
+            same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
+        eq &= same.to_numpy(zero_copy_only=False)
+    return eq
+
+
+def common_ends(old: pa.Table, new: pa.Table, cols: list[str]) -> tuple[int, int]:
+    """(rows equal position by position at the start, at the end) of two versions of a table.
+
+    A rerun's extract is mostly the previous one: a late posting appended, a row deleted or corrected
+    somewhere. The equal rows at both ends pair up as they stand (identical content), so the row
+    matching only has to look at what lies between: at 16x, a few rows instead of 2 x 9.6 million."""
+    m = min(old.num_rows, new.num_rows)
+    if not m or not cols:
+        return 0, 0
+    try:
+        head = _equal_rows(old.slice(0, m), new.slice(0, m), cols)
+        start = m if head.all() else int(np.argmin(head))
+        rest = m - start  # the end is looked for only where it cannot overlap the start
+        if not rest:
+            return start, 0
+        tail = _equal_rows(old.slice(old.num_rows - rest, rest), new.slice(new.num_rows - rest, rest), cols)[::-1]
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):  # a column typed differently
+        return 0, 0
+    return start, rest if tail.all() else int(np.argmin(tail))
+
+
+def match_tables(table: str, old: pa.Table, new: pa.Table) -> tuple[TableChanges, pd.DataFrame, pd.DataFrame]:
+    """`match_rows` on what lies between the two versions' equal ends (`common_ends`): returns the changes,
+    with positions into the two middle frames returned with them, and `unchanged` counting the ends too.
+    The counts are those `match_rows` gives on the whole tables (the ends are pairs it would make)."""
+    common = [c for c in old.column_names if c != "_row" and c in new.column_names]
+    start, end = common_ends(old, new, common)
+    a = as_frame(old.slice(start, old.num_rows - start - end))
+    b = as_frame(new.slice(start, new.num_rows - start - end))
+    ch = match_rows(table, a, b)
+    ch.unchanged += start + end
+    return ch, a, b
 
 
 def _rows_of(frame: pd.DataFrame, positions: np.ndarray, cols: list[str]) -> pd.DataFrame:
@@ -498,18 +600,18 @@ def _inputs(old: CostFolder, new: CostFolder) -> tuple[pd.DataFrame, pd.DataFram
             if table in snap_o and table in snap_n and snap_o[table] == snap_n[table]:
                 row.update(compared="identical", unchanged=row["new_rows"] or 0)
             else:
-                a = read_snapshot_table(old.tables, table)
-                b = read_snapshot_table(new.tables, table)
-                a = a if a is not None else b.iloc[:0] if b is not None else None
-                b = b if b is not None else a.iloc[:0] if a is not None else None
-                if a is None or b is None:
+                ta, tb = read_snapshot_arrow(old.tables, table), read_snapshot_arrow(new.tables, table)
+                ta = ta if ta is not None else tb.slice(0, 0) if tb is not None else None
+                tb = tb if tb is not None else ta.slice(0, 0) if ta is not None else None
+                if ta is None or tb is None:
                     continue
-                ch = match_rows(table, a, b)
+                ch, a, b = match_tables(table, ta, tb)
                 frame, recs = describe_changes(ch, a, b)
                 frames.append(frame)
                 records += recs
-                row.update(compared="rows", old_rows=len(a), new_rows=len(b), added=len(ch.added),
-                           removed=len(ch.removed), changed=len(ch.changed_old), unchanged=ch.unchanged,
+                row.update(compared="rows", old_rows=ta.num_rows, new_rows=tb.num_rows, added=len(ch.added),
+                           removed=len(ch.removed), changed=len(ch.changed_old),
+                           unchanged=ch.unchanged,
                            note="; ".join(x for x in (
                                f"columns only in NEW: {', '.join(ch.columns_added)}" if ch.columns_added else "",
                                f"columns only in OLD: {', '.join(ch.columns_removed)}" if ch.columns_removed else "",
