@@ -345,7 +345,7 @@ def test_matching_only_between_the_equal_ends_counts_the_same(old_rows, new_rows
             table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
         return table
 
-    ends, a, b = match_tables("material_issues", arrow(old), arrow(new))
+    ends, a, _ = match_tables("material_issues", arrow(old), arrow(new))
     assert (len(ends.added), len(ends.removed), len(ends.changed_old), ends.unchanged) == (
         len(whole.added), len(whole.removed), len(whole.changed_old), whole.unchanged)
     assert len(a) == len(ends.removed) + len(ends.changed_old) + (ends.unchanged - (len(old) - len(a)))

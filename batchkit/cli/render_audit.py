@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import click
 import pandas as pd
@@ -11,18 +12,18 @@ from ..core.money import format_money
 from ..store.diff import CostDiff
 
 
-def _money(x: object) -> str:
-    return "" if x is None or pd.isna(x) else format_money(float(x))  # type: ignore[arg-type]
+def _money(x: Any) -> str:
+    return "" if x is None or pd.isna(x) else format_money(float(x))
 
 
-def _signed(x: object) -> str:
+def _signed(x: Any) -> str:
     text = _money(x)
-    return text if not text or text.startswith("-") or float(x) == 0 else f"+{text}"  # type: ignore[arg-type]
+    return text if not text or text.startswith("-") or float(x) == 0 else f"+{text}"
 
 
-def columns(rows: Iterable[Sequence[str]], right: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def columns(cells: Iterable[Sequence[str]], right: frozenset[int] = frozenset()) -> list[str]:
     """Rows of cells as aligned lines (cells in `right` right-aligned)."""
-    rows = [list(r) for r in rows]
+    rows = [list(r) for r in cells]
     if not rows:
         return []
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -49,7 +50,7 @@ def print_diff(d: CostDiff, limit: int = 20) -> None:
         rows = [("batch", "item", "change", "old", "new", "delta")] + [
             (r.batch_id, str(r.item_id), r.change, _money(r.old_total_cost), _money(r.new_total_cost),
              _signed(r.delta_cost)) for r in shown.itertuples(index=False)]
-        click.echo("\n".join("  " + x for x in columns(rows, right={3, 4, 5})))
+        click.echo("\n".join("  " + x for x in columns(rows, right=frozenset({3, 4, 5}))))
         if more:
             click.echo(more)
         shown, more = _head(d.batches, limit)
@@ -57,7 +58,7 @@ def print_diff(d: CostDiff, limit: int = 20) -> None:
         rows = [("batch", "element", "old", "new", "delta")] + [
             (r.batch_id, r.cost_element, _money(r.old_amount), _money(r.new_amount), _signed(r.delta_amount))
             for r in shown.itertuples(index=False)]
-        click.echo("\n".join("  " + x for x in columns(rows, right={2, 3, 4})))
+        click.echo("\n".join("  " + x for x in columns(rows, right=frozenset({2, 3, 4}))))
         if more:
             click.echo(more)
     changed_tables = d.input_tables[(d.input_tables[["added", "removed", "changed"]].sum(axis=1) > 0)

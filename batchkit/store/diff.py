@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pandas.api.extensions import take
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pandas.api.extensions import take
 
 from ..core import money
 from ..core.errors import BatchkitError
