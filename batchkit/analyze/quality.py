@@ -45,18 +45,24 @@ def _cents_by_batch(frame: pd.DataFrame, amount: pd.Series) -> pd.Series:
                      index=frame["batch_id"].to_numpy()).groupby(level=0).sum()
 
 
+def rework_cents(result: CostResult) -> tuple[pd.Series, pd.Series]:
+    """Per batch with any (batch_id index, int64 cents): rework nonconformances' cost, direct costs booked as rework."""
+    ncr = _as_of(result, "nonconformances")
+    direct = _as_of(result, "direct_costs")
+    rework = ncr["disposition"].str.lower().eq("rework").to_numpy()
+    is_rework = direct["cost_element"].eq("rework").to_numpy()
+    return (_cents_by_batch(ncr[rework], ncr.loc[rework, "cost"]),
+            _cents_by_batch(direct[is_rework], direct.loc[is_rework, "amount"]))
+
+
 def quality_cost(result: CostResult, alpha: float = 0.001) -> pd.DataFrame:
     """The `quality_cost` table (contract columns first, then rates, counts and the batch's cost breakdown)."""
     insp = _as_of(result, "inspections")
     ncr = _as_of(result, "nonconformances")
-    direct = _as_of(result, "direct_costs")
     tested = insp.groupby("batch_id").agg(qty_tested=("qty_tested", "sum"), qty_failed=("qty_failed", "sum"),
                                           inspections=("test", "size"))
-    rework = ncr["disposition"].str.lower().eq("rework").to_numpy()
-    ncr_cost = _cents_by_batch(ncr[rework], ncr.loc[rework, "cost"])
+    ncr_cost, direct_cost = rework_cents(result)
     ncr_count = ncr.groupby("batch_id").size()
-    is_rework = direct["cost_element"].eq("rework").to_numpy()
-    direct_cost = _cents_by_batch(direct[is_rework], direct.loc[is_rework, "amount"])
     s = result.batch_summary.set_index("batch_id")
     ids = s.index[s.index.isin(tested.index) | s.index.isin(ncr_count.index)]
     out = pd.DataFrame({"batch_id": ids.to_numpy(dtype=object)})
