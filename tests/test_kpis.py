@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from batchkit.analyze.kpis import kpis, transferred_cents
+from batchkit.analyze.headline import kpis, transferred_cents
 from batchkit.core import money
 from batchkit.core.kpi_codes import KPIS
 from tests.conftest import run_cost
@@ -210,3 +210,22 @@ def test_written_into_every_cost_folder(make_data, tmp_path):
     assert list(csv.columns) == list(parquet.columns) == ["scope", "kpi", "value", "unit"]
     row = csv[(csv["scope"] == "plant") & (csv["kpi"] == "output_cost")].iloc[0]
     assert row["value"] == 716.92 and row["unit"] == "CNY"
+
+
+def test_output_by_element_sums_to_output_cost(result):
+    from batchkit.analyze.headline import output_elements
+
+    out = output_elements(result)
+    by = {(r.product_line, r.cost_element): r.amount for r in out.itertuples()}
+    # S1 gives 437.50 of its 525.00 (material 125.00, labor 100.00, machine 240.00, overhead 60.00) to F1 and F2:
+    # 437.50 x 125/525 = 104.1666.., x 100/525 = 83.333.., x 240/525 = 200.0, x 60/525 = 50.0; floors 104 + 83
+    # + 200 + 50 = 437 (.50 apart from cents): in cents 10416.66.., 8333.33.., 20000, 5000 -> floors 10416, 8333,
+    # 20000, 5000 = 43749; the last cent to the largest remainder (material's .66): 10417.
+    # Catheters material: S1 125.00 - 104.17 + F1 tube 6.25 = 27.08; sub-assembly: F1's 256.67 + 7.50 = 264.17
+    assert by["Catheters", "material"] == 27.08
+    assert by["Catheters", "subassembly"] == 264.17
+    assert by["Catheters", "labor"] == 176.67  # S1 100.00 - 83.33 + F1 160.00
+    assert by["Catheters", "machine"] == 60.00  # S1 240.00 - 200.00 + F1 20.00
+    assert by["Catheters", "overhead"] == 30.00  # S1 60.00 - 50.00 + F1 20.00
+    assert round(out.loc[out["product_line"] == "Catheters", "amount"].sum(), 2) == 557.92  # = output_cost
+    assert round(out["amount"].sum(), 2) == 716.92

@@ -6,7 +6,7 @@ A later stage than `cost`: it imports the cost engine, never the reverse.
 
 from __future__ import annotations
 
-from .kpis import kpis
+from .headline import kpis
 from .quality import quality_cost
 from .sales import margin
 from .scenarios import WhatIf, whatif

@@ -1,6 +1,6 @@
 """The registry of headline figures (the `kpis` table): one definition per KPI, in English and Chinese.
 
-`analyze.kpis` computes them, every report's headline cards read them from
+`analyze.headline.kpis` computes them, every report's headline cards read them from
 the `kpis` table and show the definitions below as footnotes, and
 docs/DATA-FORMAT.md is generated from the same entries, so the words a
 controller reads on paper are the words the code is tested against.

@@ -83,7 +83,7 @@ def _read(path: Path) -> pd.DataFrame:
 def report_tables(result: Any) -> dict[str, pd.DataFrame]:
     """Analytics every report reads, computed once per run (cost once, notebooks read it)."""
     from .. import analyze
-    from ..analyze import sales, stats
+    from ..analyze import headline, sales, stats
 
     flagged = result.tables.get("batch_anomalies")
     ids = [] if flagged is None else flagged["batch_id"].tolist()
@@ -95,6 +95,7 @@ def report_tables(result: Any) -> dict[str, pd.DataFrame]:
         "shipment_lines": lines.drop(columns=[c for c in lines.columns if c.startswith("_")]),
         "wip": analyze.wip(result),
         "wip_days_by_line": analyze.wip_days_by_line(result),
+        "output_elements": headline.output_elements(result),
     }
 
 

@@ -55,8 +55,11 @@ def render_html(nb: Any, path: Path) -> None:
     """Self-contained HTML: code hidden, charts embedded, our template (no network needed)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="batchkit", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # markdown cells speak to whoever opens the notebook in JupyterLab (in English); the page's own words come
+    # from the translation table through the cells' outputs, so a Chinese page has no English paragraph
+    exporter = HTMLExporter(template_name="batchkit", extra_template_basedirs=[str(TEMPLATES)],  # type: ignore[no-untyped-call]
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            exclude_markdown=True)
     body, _ = exporter.from_notebook_node(nb)
     path.write_text(body, encoding="utf-8")
 
@@ -124,6 +127,7 @@ async def _execute(job: ReportJob, kernel: _Kernel) -> ReportStatus:
     nbformat.write(nb, str(job.executed))
     if status.ok and "html" in job.formats:
         nb.metadata["batchkit"] = job.meta.as_metadata()
+        nb.metadata["title"] = job.meta.page_title or job.meta.title
         await asyncio.to_thread(render_html, nb, job.html)
     status.seconds = round(time.time() - start, 2)
     return status

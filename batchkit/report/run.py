@@ -35,7 +35,7 @@ from ..store.tables import write_parquet
 from .data import report_inputs, report_tables
 from .execute import PACKAGE_ROOT, run_jobs
 from .i18n import Translator
-from .index import write_index
+from .index import previous_kpis, write_index
 from .jobs import Direction, PageMeta, ReportJob, ReportPlan, ReportStatus
 
 NOTEBOOKS = PACKAGE_ROOT / "notebooks"
@@ -82,6 +82,7 @@ def _meta(plan: ReportPlan, period: str, t: Translator, manifest_hash: str, curr
         meta=[(t("meta.period"), period), (t("meta.line"), line), (t("meta.currency"), currency),
               *([(t("meta.manifest"), manifest_hash)] if manifest_hash else []), (t("meta.generated"), now)],
         footer=t("footer", version=__version__, contract=CONTRACT_VERSION, manifest=manifest_hash),
+        page_title=t("title.page", title=plan.title, line=line, period=period),
     )
 
 
@@ -116,7 +117,8 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
         for p in plans:
             statuses[p.name].files = [f"{p.name}.{ext}" for ext in formats if (tmp / f"{p.name}.{ext}").exists()]
         write_index(tmp / "index.html", [(p, statuses[p.name]) for p in plans], period=period, t=t,
-                    manifest_hash=manifest_hash)
+                    manifest_hash=manifest_hash, kpis=result.tables.get("kpis"),
+                    previous=previous_kpis(Path(out_root), period), currency=params.currency)
         pack_manifest = build_manifest(
             command="run", period=period, params=content["params"], inputs=content["inputs"],
             outputs=file_entries(tmp), quality=content["data_quality"],

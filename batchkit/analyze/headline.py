@@ -156,3 +156,34 @@ def kpis(result: CostResult) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     out["value"] = out["value"].astype("float64")
     return out
+
+
+def output_elements(result: CostResult) -> pd.DataFrame:
+    """output_cost by product line and cost element: product_line, cost_element, amount (exact; sums to output_cost).
+
+    The elements of the period's completed batches, less what other batches consumed of them: a completed
+    batch's transferred cents are taken off its own elements in proportion to them (largest remainder, so to
+    the cent), and stay in the consumers' `subassembly` element. Nothing is counted twice.
+    """
+    b = batch_figures(result)
+    done = b[b["done"].to_numpy()]
+    bc = result.batch_costs
+    bc = bc[bc["batch_id"].isin(done["batch_id"]).to_numpy()]
+    rows = bc.assign(cents=money.to_cents(bc["amount"].to_numpy(dtype="float64")))
+    taken = np.zeros(len(rows), dtype=np.int64)
+    transferred = pd.Series(done["transferred_c"].to_numpy(), index=done["batch_id"].to_numpy())
+    giving = transferred[transferred != 0]
+    if len(giving):
+        mine = rows["batch_id"].isin(giving.index).to_numpy() & (rows["cents"] > 0).to_numpy()
+        sub = rows[mine]
+        group, names = pd.factorize(sub["batch_id"])
+        share = money.largest_remainder(giving.reindex(names).to_numpy(dtype=np.int64), group,
+                                        sub["cents"].to_numpy(dtype=np.int64), np.arange(len(sub)))
+        taken[np.flatnonzero(mine)] = share
+    line = pd.Series(done["product_line"].to_numpy(), index=done["batch_id"].to_numpy())
+    rows = rows.assign(product_line=line.reindex(rows["batch_id"]).to_numpy(), cents=rows["cents"] - taken)
+    sums = rows.groupby(["product_line", "cost_element"], sort=True)["cents"].sum()
+    sums = sums[sums != 0]
+    return pd.DataFrame({"product_line": sums.index.get_level_values(0).to_numpy(dtype=object),
+                         "cost_element": sums.index.get_level_values(1).to_numpy(dtype=object),
+                         "amount": money.cents_to_float(sums.to_numpy(dtype=np.int64))})
