@@ -48,6 +48,7 @@ class PackResult:
     reports: list[ReportStatus] = field(default_factory=list)
     manifest_sha256: str = ""
     quality: dict[str, int] = field(default_factory=dict)
+    kpis: Any = None  # the run's kpis table (pandas), for the CLI's empty-period warning
 
     @property
     def failed(self) -> list[ReportStatus]:
@@ -126,7 +127,7 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
                    "reports": [statuses[p.name].record(p) for p in plans]})
         run_manifest = write_manifest(tmp, pack_manifest)
     pack = PackResult(folder=target.resolve(), reports=[statuses[p.name] for p in plans],
-                      manifest_sha256=run_manifest, quality=content["data_quality"])
+                      manifest_sha256=run_manifest, quality=content["data_quality"], kpis=result.tables.get("kpis"))
     if pack.failed:
         names = ", ".join(f"{r.name} ({r.error})" for r in pack.failed)
         raise ReportError(f"{len(pack.failed)} of {len(plans)} reports failed: {names}; the others are in "
