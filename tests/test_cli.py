@@ -191,14 +191,22 @@ def test_a_period_without_batches_warns_and_exits_0(make_data, tmp_path):
 def test_trace_tables_never_cut_batch_ids(make_data):
     import os
 
-    env = {**os.environ, "COLUMNS": "60"}
-    folder = make_data()
+    from tests.conftest import BASE
+
+    env = {**os.environ, "COLUMNS": "80"}
+    long_ids = {"S1": "B2601000123", "F1": "B2601000456", "F2": "B2601000789"}
+    tables = {}
+    for name, text in BASE.items():
+        for short, long in long_ids.items():
+            text = text.replace(f"{short},", f"{long},")
+        tables[name] = text
+    folder = make_data(**tables)
     proc = subprocess.run([sys.executable, "-m", "batchkit", "trace", "L-1", "--data", str(folder), "--params",
                            str(CONTRACT_DEFAULTS)], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
-    for batch in ("S1", "F1", "F2"):
+    for batch in long_ids.values():
         assert any(f" {batch} " in line for line in proc.stdout.splitlines()), proc.stdout
-    assert "B…" not in proc.stdout and "S…" not in proc.stdout and "F…" not in proc.stdout
+    assert "B26…" not in proc.stdout and "B2601…" not in proc.stdout
     wide = subprocess.run([sys.executable, "-m", "batchkit", "trace", "L-1", "--data", str(folder), "--params",
                            str(CONTRACT_DEFAULTS)], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**env, "COLUMNS": "200"})
