@@ -166,12 +166,12 @@ class Report:
 
     # ------------------------------------------------------------ output
 
-    def save(self) -> Path | None:
-        """Write <name>.xlsx next to the HTML; without an output folder say that no workbook was written."""
+    def save(self) -> None:
+        """Write <name>.xlsx next to the HTML (its path in `self.workbook`); without an output folder, say on
+        the page that no workbook was written instead of doing nothing silently."""
         if self.out_dir is None:
             self.note(self.t("text.no_workbook"))
-            return None
+            return
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.workbook = self.out_dir / f"{self.name}.xlsx"
         write_workbook(self.workbook, self.sheets + self.tail_sheets, self.t, self.data.currency)
-        return self.workbook
