@@ -7,6 +7,8 @@ draw (test_every_chart_of_a_pack_is_readable).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,7 +46,7 @@ def assert_readable(fig: Figure) -> None:
                 gaps = np.diff(xs) * np.sin(np.radians(rotation))
                 assert (gaps >= height).all(), (ax.get_title(), [t.get_text() for t in shown])
             else:
-                for a, b in zip(boxes, boxes[1:], strict=False):
+                for a, b in itertools.pairwise(boxes):
                     assert not a.overlaps(b), (ax.get_title(), [t.get_text() for t in shown])
             for box in boxes:  # inside the picture: no cut labels (the layout is not bbox_inches="tight")
                 assert box.x0 >= figbox.x0 - 1 and box.x1 <= figbox.x1 + 1 and box.y0 >= figbox.y0 - 1, \
