@@ -216,7 +216,7 @@ def stacked_bars(frame: pd.DataFrame, *, title: str, ylabel: str, colors: Sequen
         _value_axis(ax, "y", "money", lo, hi, 6)
         for t in ax.get_xticklabels():
             t.set_rotation(30)
-            t.set_ha("right")
+            t.set_horizontalalignment("right")
         bottom = max(text_inches(c) for c in cats) * 0.5 + 0.35
         _margins(fig, left=_tick_inches(lo, hi, "money") + 0.55, right=legend_w, bottom=bottom, top=0.4)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
@@ -255,8 +255,9 @@ def lines(frame: pd.DataFrame, *, title: str, ylabel: str, xlabel: str = "", ref
     return fig
 
 
-def control_chart(values: Sequence[float], labels: Sequence[str], *, center: float, ucl: float, lcl: float,
-                  flagged: Sequence[bool], title: str, ylabel: str, legend: Sequence[str]) -> Figure:
+def control_chart(values: Sequence[float] | np.ndarray, labels: Sequence[str], *, center: float, ucl: float,
+                  lcl: float, flagged: Sequence[bool] | np.ndarray, title: str, ylabel: str,
+                  legend: Sequence[str]) -> Figure:
     """Individuals chart: points in order, center line and control limits, flagged points in red.
 
     `legend` = (value label, center label, limits label, flagged label).

@@ -68,8 +68,8 @@ class _Kernel:
     """One kernel kept alive across notebooks; restarted if a notebook kills it."""
 
     def __init__(self, kernel_root: Path, cwd: str) -> None:
-        from jupyter_client import AsyncKernelManager
         from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import AsyncKernelManager
 
         ksm = KernelSpecManager(kernel_dirs=[str(kernel_root / "kernels")])
         self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
@@ -124,7 +124,7 @@ async def _execute(job: ReportJob, kernel: _Kernel) -> ReportStatus:
         status.ok, status.error = False, f"{exc.ename}: {exc.evalue}".strip()
     except (CellTimeoutError, DeadKernelError) as exc:
         status.ok, status.error = False, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-    nbformat.write(nb, str(job.executed))
+    nbformat.write(nb, str(job.executed))  # type: ignore[no-untyped-call]
     if status.ok and "html" in job.formats:
         nb.metadata["batchkit"] = job.meta.as_metadata()
         nb.metadata["title"] = job.meta.page_title or job.meta.title
@@ -179,10 +179,11 @@ def run_jobs(jobs: list[ReportJob], workers: int, kernel_root: Path,
         raise
     if "error" in box:
         raise box["error"]
-    return box["result"]
+    result: dict[str, ReportStatus] = box["result"]
+    return result
 
 
-def _serve(loop: asyncio.AbstractEventLoop, task: asyncio.Task, box: dict[str, Any]) -> None:
+def _serve(loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any], box: dict[str, Any]) -> None:
     """Thread body: run the jobs' task to the end (or its cancellation), then close the loop."""
     asyncio.set_event_loop(loop)
     try:

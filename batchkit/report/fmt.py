@@ -188,8 +188,8 @@ def html_table(
                    for n, cols in enumerate(parts))
     more = ""
     if max_rows is not None and len(frame) > max_rows:
-        key = "table.more" if workbook else "table.more_no_workbook"
-        more = f'<p class="bk-more">{html.escape(t(key, shown=max_rows, total=f"{len(frame):,}"))}</p>'
+        note = "table.more" if workbook else "table.more_no_workbook"
+        more = f'<p class="bk-more">{html.escape(t(note, shown=max_rows, total=f"{len(frame):,}"))}</p>'
     return body + more
 
 
