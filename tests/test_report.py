@@ -362,7 +362,9 @@ def test_headline_cards_read_the_kpis_table(pack):
     # completed in 2026-01: S1 515.00, F1 460.42, K1 126.66 = 1,102.08; S1's cost in F1 (45 x 515/90 = 257.50)
     # and in F2 (30 x 515/90 = 171.666.. -> 171.67) was consumed: transferred 429.17, output 672.91
     assert plant["transferred_cost"] == 429.17 and plant["output_cost"] == 672.91
-    html = (pack / "period_overview.html").read_text()
+    import html as html_text
+
+    html = html_text.unescape((pack / "period_overview.html").read_text())
     assert "CNY 672.91" in html and "cost of the period's output" in html
     assert "How each figure is defined" in html and "transferred_cost" in html
     index = (pack / "index.html").read_text()
@@ -467,7 +469,7 @@ def test_chinese_pages_have_no_english_word_outside_ids_and_data(pack_zh):
 
     data = RunData.from_folder(pack_zh / "tables")
     values: set[str] = set()
-    for frame in [*data.tables.values(), *data.inputs.values()]:
+    for frame in [*data.all_tables().values(), *data.inputs.values()]:
         for col in frame.columns:
             if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
                 for v in frame[col].dropna().astype(str).unique()[:5000]:
