@@ -119,7 +119,7 @@ def quality_details(rep: Report, per_check: int = 200) -> None:
     for (severity, check), group in dq.groupby(["severity", "check"], sort=False):
         rows = group[["table", "row", "column", "value", "message"]].reset_index(drop=True)
         rows["message"] = [messages.translate(str(m), str(check), rep.t) for m in rows["message"]]
-        rep.table("section.quality_check", rows, max_rows=per_check, sheet=f"{severity} {check}",
+        rep.table("section.quality_check", rows, max_rows=per_check, sheet=f"{rep.t(f'severity.{severity}')} {check}",
                   check=f"{check_title(check, rep.t.language)} ({check})", severity=rep.t(f"severity.{severity}"),
                   n=f"{len(rows):,}")
 
@@ -175,9 +175,10 @@ def anomalies(rep: Report, max_rows: int = 25) -> None:
 
 def control_charts(rep: Report, top: int = 3) -> None:
     ct = rep.chart_t
-    for chart in views.control_items(rep.data, rep.line, top):
-        if not charts.drawable(len(chart.values)):
-            continue
+    items = [c for c in views.control_items(rep.data, rep.line, top) if charts.drawable(len(c.values))]
+    if not items:
+        rep.note(rep.t("table.empty"))
+    for chart in items:
         fig = charts.control_chart(chart.values, chart.labels, center=chart.center, ucl=chart.ucl, lcl=chart.lcl,
                                    flagged=chart.flagged, title=ct("section.control_chart", item=chart.item),
                                    ylabel=f"{ct('col.unit_cost')} ({rep.data.currency})",
