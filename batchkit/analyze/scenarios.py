@@ -78,7 +78,8 @@ def _base(ds: Dataset, period: str, params: Params) -> _Base:
         in_run = np.zeros(len(rf.post.pools), dtype=bool)
         in_run[rf.pools_in_run["pool_idx"].to_numpy()] = True
         ds.cache[key] = _Base(rf, fixed, in_run)
-    return ds.cache[key]
+    base: _Base = ds.cache[key]
+    return base
 
 
 def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], period: str | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
@@ -58,7 +60,8 @@ def levels_table(r: TraceResult, currency: str) -> Table:
     return table
 
 
-def _rows(console: Console, table: Table, frame: pd.DataFrame, cells, max_rows: int, what: str) -> None:
+def _rows(console: Console, table: Table, frame: pd.DataFrame, cells: Callable[[pd.Series], list[object]],
+          max_rows: int, what: str) -> None:
     for _, row in frame.head(max_rows).iterrows():
         table.add_row(*[escape(str(c)) for c in cells(row)])
     console.print(table)

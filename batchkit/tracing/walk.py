@@ -103,7 +103,8 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
             out[col] = frame[col].dt.strftime("%Y-%m-%d").astype(object)
         elif pd.api.types.is_integer_dtype(frame[col]):
             out[col] = frame[col].astype(int).astype(object)
-    return out.where(frame[columns].notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = out.where(frame[columns].notna(), None).to_dict("records")
+    return records
 
 
 # ------------------------------------------------------------------ walking
@@ -228,7 +229,7 @@ def resolve(index: TraceIndex, text: str, rules: Any) -> tuple[str, int, str]:
 def _period(period: str | None, params: Params, fallback: Any) -> str:
     period = period or params.period
     if period is None:
-        return fallback()
+        return str(fallback())
     return check_period(period)
 
 
