@@ -200,7 +200,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _format_errors(exc: ValidationError, origin: str) -> ParamsError:
+def params_error(exc: ValidationError, origin: str) -> ParamsError:
+    """A pydantic validation error as one ParamsError naming the dotted key (and how many more problems)."""
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
     if first["type"] == "extra_forbidden":
@@ -253,4 +254,4 @@ def load_params(
     try:
         return Params.model_validate(tree)
     except ValidationError as exc:
-        raise _format_errors(exc, origin) from None
+        raise params_error(exc, origin) from None
