@@ -15,12 +15,14 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..core.errors import BatchkitError, Interrupted
-from ..core.params import Params, load_params, parse_assignment
+
+if TYPE_CHECKING:  # params (pydantic, numpy) load only when a command runs: `--version` and `--help` stay fast
+    from ..core.params import Params
 
 INTERNAL_ERROR = 3
 
@@ -60,6 +62,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def params_from(path: str | None, overrides: dict[str, Any], sets: tuple[str, ...] = ()) -> Params:
+    from ..core.params import load_params, parse_assignment
+
     merged = dict(overrides)
     for text in sets:
         key, value = parse_assignment(text)
