@@ -33,7 +33,7 @@ COLUMNS = ("batch_id", "qty_tested", "qty_failed", "defect_rate", "scrap_cost", 
 
 def _as_of(result: CostResult, table: str, date: str = "date") -> pd.DataFrame:
     """Rows of an optional table dated on or before the period end, of batches in the run."""
-    frame = result.dataset.get(table)
+    frame = result.ds.get(table)
     end = result.extras["run"].period_end
     keep = (frame[date].to_numpy(dtype="datetime64[s]") <= end) & frame["batch_id"].isin(
         result.batch_summary["batch_id"]).to_numpy()

@@ -15,13 +15,15 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..core.errors import BatchkitError, Interrupted
-from ..core.params import Params, load_params, parse_assignment
 from .words import count
+
+if TYPE_CHECKING:  # params (pydantic, numpy) load only when a command runs: `--version` and `--help` stay fast
+    from ..core.params import Params
 
 INTERNAL_ERROR = 3
 
@@ -64,6 +66,8 @@ OPTION_OF = {"data": "DATA", "period": "--period", "language": "--language"}
 
 
 def params_from(path: str | None, overrides: dict[str, Any], sets: tuple[str, ...] = ()) -> Params:
+    from ..core.params import load_params, parse_assignment
+
     merged = dict(overrides)
     origins = {k: OPTION_OF.get(k, f"--{k}") for k in overrides}
     for text in sets:

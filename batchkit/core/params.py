@@ -208,7 +208,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _format_errors(exc: ValidationError, origin: str, origins: dict[str, str] | None = None) -> ParamsError:
+def params_error(exc: ValidationError, origin: str, origins: dict[str, str] | None = None) -> ParamsError:
+    """A pydantic validation error as one ParamsError naming the dotted key (and how many more problems);
+    a key that `origins` names (a command-line option) is blamed there."""
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
     # a value given on the command line is blamed there, not on the params file it never came from
@@ -268,4 +270,4 @@ def load_params(
         return Params.model_validate(tree)
     except ValidationError as exc:
         given = {k: v for k, v in (origins or {}).items() if (overrides or {}).get(k) is not None}
-        raise _format_errors(exc, origin, given) from None
+        raise params_error(exc, origin, given) from None

@@ -129,7 +129,7 @@ def number_column(
                 if value is not None:
                     values[i] = value
                     bad[i] = False
-                    noted.append((i, str(raw[i]), f"{note}: read as {value:g}"))
+                    noted.append((int(i), str(raw[i]), f"{note}: read as {value:g}"))
             if noted:
                 idx = np.array([n[0] for n in noted])
                 findings.add_rows(
@@ -257,7 +257,7 @@ def _as_written(text: pa.Array, parsed: pa.Array, fmt: str = "%Y-%m-%d") -> np.n
         digits = pc.cast(pc.struct_field(ymd, part), pa.int64())
         eq = pc.equal(digits, fn(parsed))
         same = eq if same is None else pc.and_(same, eq)
-    return pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+    return np.asarray(pc.fill_null(same, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 _DAY_MONTH = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")

@@ -67,22 +67,25 @@ def _exporter() -> Any:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    class Exporter(HTMLExporter):  # type: ignore[misc]
+    class Exporter(HTMLExporter):
         """HTMLExporter without its last pass, which parses the whole page again with BeautifulSoup to add
         alt texts and tabindex attributes (0.5 s a report, the pack's largest serial step): every image of
         ours has its alt text, and the page has no input cells to focus."""
 
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
-            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="python", parent=self))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            highlight = Highlight2HTML(pygments_lexer="python", parent=self)  # type: ignore[no-untyped-call]
+            self.register_filter("highlight_code", highlight)  # type: ignore[no-untyped-call]
+            resources = self._init_resources(resources)  # type: ignore[no-untyped-call]
+            widgets = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,  # type: ignore[no-untyped-call]
+                                            resources=resources)
+            self.register_filter("filter_data_type", widgets)  # type: ignore[no-untyped-call]
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     # markdown cells speak to whoever opens the notebook in JupyterLab (in English); the page's own words come
     # from the translation table through the cells' outputs, so a Chinese page has no English paragraph
-    return Exporter(template_name="batchkit", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
-                    exclude_input_prompt=True, exclude_output_prompt=True, exclude_markdown=True)
+    options = {"template_name": "batchkit", "extra_template_basedirs": [str(TEMPLATES)], "exclude_input": True,
+               "exclude_input_prompt": True, "exclude_output_prompt": True, "exclude_markdown": True}
+    return Exporter(**options)  # type: ignore[no-untyped-call]
 
 
 _RENDER_LOCK = threading.Lock()  # one exporter, used by one thread at a time

@@ -95,7 +95,7 @@ def logged_run(command: str, out: str | Path) -> Iterator[RunRecord]:
         status, code = outcome(failure)
         quality = record.quality
         if quality is None and isinstance(failure, DataError) and failure.findings is not None:
-            quality = counts(failure.findings)  # type: ignore[arg-type]
+            quality = counts(failure.findings)
         entry = {
             "command": command,
             "period": record.period,
@@ -123,7 +123,7 @@ def logged_run(command: str, out: str | Path) -> Iterator[RunRecord]:
 
 def read_log(path: Path) -> list[dict[str, Any]]:
     """Every parseable line of a run.log (a damaged line is skipped, not fatal)."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     if not path.is_file():
         return entries
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
