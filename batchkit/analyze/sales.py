@@ -29,7 +29,7 @@ def shipment_lines(result: CostResult) -> pd.DataFrame:
     """Each shipment line of the run with its cost of sales and margin (exact cents; NaN where unknown)."""
     rf = result.extras["run"]
     post = rf.post
-    ship = result.dataset.get("shipments")
+    ship = result.ds.get("shipments")
     ship = ship[ship["ship_date"].to_numpy(dtype="datetime64[s]") <= rf.period_end]
     s = result.batch_summary.set_index("batch_id")
     ship = ship[ship["batch_id"].isin(s.index).to_numpy()]

@@ -25,7 +25,7 @@ from ..core.errors import ParamsError
 from ..core.findings import raise_if_errors
 from ..core.keys import pool_batch_columns, rank
 from ..core.model import Dataset
-from ..core.params import Allocation, Params, _format_errors
+from ..core.params import Allocation, Params, params_error
 from ..core.periods import run_period
 from ..costing.engine import roll_up, run_frame
 from ..ledger.allocation import allocations
@@ -65,7 +65,7 @@ def _rules(name: str, config: Mapping[str, Any] | Allocation, base: Allocation) 
     try:
         return Allocation.model_validate(merged)
     except ValidationError as exc:
-        raise _format_errors(exc, f"what-if config {name!r}") from None
+        raise params_error(exc, f"what-if config {name!r}") from None
 
 
 def _base(ds: Dataset, period: str, params: Params) -> _Base:
@@ -78,7 +78,8 @@ def _base(ds: Dataset, period: str, params: Params) -> _Base:
         in_run = np.zeros(len(rf.post.pools), dtype=bool)
         in_run[rf.pools_in_run["pool_idx"].to_numpy()] = True
         ds.cache[key] = _Base(rf, fixed, in_run)
-    return ds.cache[key]
+    base: _Base = ds.cache[key]
+    return base
 
 
 def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], period: str | None = None,

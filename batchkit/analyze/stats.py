@@ -271,7 +271,7 @@ def _detail_text(long: pd.DataFrame, k: np.ndarray, ref_k: np.ndarray) -> pd.Ser
 
 
 def _suppliers(result: CostResult) -> pd.Series:
-    lots = result.dataset.get("material_lots")
+    lots = result.ds.get("material_lots")
     lots = lots[lots["lot_id"].notna()].drop_duplicates("lot_id")
     return pd.Series(lots["supplier"].to_numpy(dtype=object), index=lots["lot_id"].to_numpy(dtype=object))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,8 @@ from ..core.model import Dataset
 from ..ledger.postings import Postings
 
 Check = Callable[[Dataset, Postings, Findings], None]
+Detail = Callable[[pd.Series], str]
+T = TypeVar("T")
 
 ORPHAN_TABLES = ("material_issues", "operations", "direct_costs", "drivers", "shipments", "inspections",
                  "nonconformances")
@@ -57,3 +60,8 @@ def fmt(x: object) -> str:
     if isinstance(x, float):
         return f"{x:g}"
     return str(x)
+
+
+def bound(detail: Callable[[pd.Series, T], str], value: T) -> Detail:
+    """A row's message that also needs a value of the loop it was made in (a column name, a key)."""
+    return lambda row: detail(row, value)

@@ -14,7 +14,7 @@ from ..core.genealogy import levels
 from ..core.model import Dataset
 from ..core.schema import INSPECTION_RESULTS, NC_DISPOSITIONS
 from ..ledger.postings import Postings, codes
-from .common import DATED_TABLES, ORPHAN_TABLES, flag, fmt
+from .common import DATED_TABLES, ORPHAN_TABLES, bound, flag, fmt
 
 
 def check_orphans(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -30,7 +30,7 @@ def check_orphans(ds: Dataset, post: Postings, out: Findings) -> None:
         what = "its costs are excluded" if name in ("material_issues", "operations", "direct_costs") \
             else "the row is ignored"
         flag(out, ds, name, frame, orphan, "warning", "orphan", "batch_id",
-              lambda r, w=what: f"batch {r['batch_id']!r} is not in batches; {w}")
+              bound(lambda r, w: f"batch {r['batch_id']!r} is not in batches; {w}", what))
 
 
 def check_batches(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -175,14 +175,14 @@ def check_dates(ds: Dataset, post: Postings, out: Findings) -> None:
         d = frame[col].to_numpy(dtype="datetime64[s]")
         outside = ~np.isnat(d) & ((d < first) | (d > last))
         flag(out, ds, name, frame, outside, "warning", "date_outside_periods", col,
-              lambda r, c=col: f"{str(r[c])[:10]} is outside the dataset's periods {lo} to {hi}")
+              bound(lambda r, c: f"{str(r[c])[:10]} is outside the dataset's periods {lo} to {hi}", col))
         if name in priced:
             code = priced[name]["code"].to_numpy()
             bstart = post.master["start_date"].to_numpy(dtype="datetime64[s]")[np.maximum(code, 0)]
             early = (code >= 0) & ~np.isnat(d) & (d < bstart)
             flag(out, ds, name, frame, early & ~outside, "warning", "before_batch_start", col,
-                  lambda r, c=col: f"posted {str(r[c])[:10]}, before batch {r['batch_id']!r} started; "
-                  "it counts from the batch's first period")
+                  bound(lambda r, c: f"posted {str(r[c])[:10]}, before batch {r['batch_id']!r} started; "
+                  "it counts from the batch's first period", col))
 
 
 def check_quality_records(ds: Dataset, post: Postings, out: Findings) -> None:

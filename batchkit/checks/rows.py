@@ -10,7 +10,7 @@ from ..core.findings import Findings
 from ..core.model import Dataset
 from ..core.schema import TABLES
 from ..ledger.postings import Postings
-from .common import flag, fmt
+from .common import bound, flag, fmt
 
 
 def check_empty_required(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -34,7 +34,7 @@ def _unparsed(ds: Dataset, table: str, column: str, frame: pd.DataFrame) -> np.n
     f = ds.findings
     unparsed = ["non_numeric", "number_too_large", "bad_date", "bad_period"]
     rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(unparsed)]["row"]
-    return frame["_row"].isin(set(rows.dropna().astype(int))).to_numpy()
+    return np.asarray(frame["_row"].isin(set(rows.dropna().astype(int))).to_numpy(), dtype=bool)
 
 
 def check_signs(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -45,10 +45,10 @@ def check_signs(ds: Dataset, post: Postings, out: Findings) -> None:
             values = frame[col.name].to_numpy(dtype="float64")
             if col.sign == "nonneg":
                 flag(out, ds, name, frame, values < 0, "error", "negative_value", col.name,
-                      lambda r, c=col.name: f"{fmt(r[c])} is negative (must be >= 0)")
+                      bound(lambda r, c: f"{fmt(r[c])} is negative (must be >= 0)", col.name))
             else:
                 flag(out, ds, name, frame, values <= 0, "error", "not_positive", col.name,
-                      lambda r, c=col.name: f"{fmt(r[c])} must be > 0")
+                      bound(lambda r, c: f"{fmt(r[c])} must be > 0", col.name))
 
 
 def check_precision(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -60,7 +60,7 @@ def check_precision(ds: Dataset, post: Postings, out: Findings) -> None:
             values = frame[col.name].to_numpy(dtype="float64")
             mask = money.excess_places_mask(values, money.MAX_PLACES)
             flag(out, ds, name, frame, mask, "warning", "precision", col.name,
-                  lambda r, c=col.name: f"{r[c]!r} has more than {money.MAX_PLACES} decimals; rounded")
+                  bound(lambda r, c: f"{r[c]!r} has more than {money.MAX_PLACES} decimals; rounded", col.name))
 
 
 def check_amounts(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -75,8 +75,8 @@ def check_amounts(ds: Dataset, post: Postings, out: Findings) -> None:
             continue
         huge = np.abs(frame[cents].to_numpy(dtype="float64")) >= limit
         flag(out, ds, table, ds.tables[table], huge, "error", "amount_too_large", column,
-              lambda r, w=what: f"{w[0]} x {w[1]} is too large (batchkit totals amounts below "
-              f"{money.MAX_ABS:,.0f} exactly)")
+              bound(lambda r, w: f"{w[0]} x {w[1]} is too large (batchkit totals amounts below "
+              f"{money.MAX_ABS:,.0f} exactly)", what))
 
 
 def check_duplicate_keys(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -106,8 +106,8 @@ def check_duplicate_keys(ds: Dataset, post: Postings, out: Findings) -> None:
             continue
         first = frame.groupby(key, dropna=False)["_row"].transform("min")
         flag(out, ds, name, frame, dup, "error", "duplicate_key", key[0],
-              lambda r, k=key: f"duplicate {'/'.join(k)} {'/'.join(fmt(r[c]) for c in k)!r}, "
-              f"first in row {r['_first']}", extra={"_first": first.to_numpy()})
+              bound(lambda r, k: f"duplicate {'/'.join(k)} {'/'.join(fmt(r[c]) for c in k)!r}, "
+              f"first in row {r['_first']}", key), extra={"_first": first.to_numpy()})
 
 
 def check_duplicate_rows(ds: Dataset, post: Postings, out: Findings) -> None:

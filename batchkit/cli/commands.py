@@ -15,12 +15,15 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..core.errors import BatchkitError, Interrupted
-from ..core.params import Params, load_params, parse_assignment
+from .words import count
+
+if TYPE_CHECKING:  # params (pydantic, numpy) load only when a command runs: `--version` and `--help` stay fast
+    from ..core.params import Params
 
 INTERNAL_ERROR = 3
 
@@ -59,12 +62,32 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+OPTION_OF = {"data": "DATA", "period": "--period", "language": "--language"}
+
+
 def params_from(path: str | None, overrides: dict[str, Any], sets: tuple[str, ...] = ()) -> Params:
+    from ..core.params import load_params, parse_assignment
+
     merged = dict(overrides)
+    origins = {k: OPTION_OF.get(k, f"--{k}") for k in overrides}
     for text in sets:
         key, value = parse_assignment(text)
         merged[key] = value
-    return load_params(path, merged)
+        origins[key] = f"--set {key}"
+    return load_params(path, merged, origins)
+
+
+def warn_if_empty_period(kpis: Any, period: str) -> None:
+    """A period with no batch completed in it and none open at its end: costed (exit 0), but say so on stderr.
+
+    The tables are right (every cost as of that period end); the period is most likely a typo or a month
+    the data does not reach, which a scheduler's log should show."""
+    if kpis is None or kpis.empty:
+        return
+    plant = kpis[kpis["scope"] == "plant"].set_index("kpi")["value"]
+    if plant.get("batches_completed", 0) == 0 and plant.get("wip_batches", 0) == 0:
+        click.echo(f"warning: no batch was completed in {period} and none was open at its end: nothing to "
+                   "report for this period (check --period)", err=True)
 
 
 params_option = click.option("--params", "params_path", type=click.Path(dir_okay=False),
@@ -118,15 +141,16 @@ def demo_data_cmd(directory: str, seed: int, batches: int, fmt: str) -> None:
 @main.command("validate")
 @click.argument("data", type=click.Path(), required=False)
 @params_option
+@set_option
 @click.option("--json", "as_json", is_flag=True, help="print findings as JSON")
 @handle_errors
-def validate_cmd(data: str | None, params_path: str | None, as_json: bool) -> None:
+def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...], as_json: bool) -> None:
     """Check a dataset; print every problem with table, row and column."""
     from ..checks.run import validate
     from ..ingest.load import load_dataset
     from .render_findings import print_findings
 
-    params = params_from(params_path, {"data": data})
+    params = params_from(params_path, {"data": data}, sets)
     ds = load_dataset(params.data, params)
     findings = validate(ds)
     errors = int((findings["severity"] == "error").sum())
@@ -173,8 +197,9 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
     s = result.batch_summary
     q = content["data_quality"]
     done = int((s["status"] == "completed").sum())
-    click.echo(f"costed {len(s):,} batches for {result.period} ({done:,} completed, {len(s) - done:,} WIP); "
-               f"{q['warning']:,} warnings")
+    click.echo(f"costed {count(len(s), 'batch')} for {result.period} ({done:,} completed, {len(s) - done:,} WIP); "
+               f"{count(q['warning'], 'warning')}")
+    warn_if_empty_period(result.tables.get("kpis"), result.period)
     tables = sorted({o["table"] for o in content["outputs"] if "table" in o})  # the snapshot's files have none
     click.echo(f"tables in {Path(out).resolve()}: " + ", ".join(tables)
                + " (CSV and Parquet) and manifest.json")
@@ -238,7 +263,9 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
             record.extra["compare_to"] = str(Path(compare_to).resolve())
         if plan is not None:
             record.extra.update(plan.log_fields())
-    click.echo(f"{len(pack.reports)} reports for {params.period} in {pack.folder}; open {pack.folder / 'index.html'}")
+    click.echo(f"{count(len(pack.reports), 'report')} for {params.period} in {pack.folder}; open "
+               f"{pack.folder / 'index.html'}")
+    warn_if_empty_period(pack.kpis, params.period)
     if plan is not None:
         from .audit_commands import echo_reopen
 

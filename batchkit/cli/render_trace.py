@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
@@ -9,6 +11,7 @@ from rich.table import Table
 
 from ..core.money import format_money
 from ..tracing.walk import TraceResult
+from .words import count
 
 
 def _qty(x: float) -> str:
@@ -28,10 +31,6 @@ def _table(title: str, columns: list[str], right: set[str], footer: dict[str, st
     for col in columns:
         table.add_column(col, justify="right" if col in right else "left", footer=(footer or {}).get(col, ""))
     return table
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "es" if word.endswith("ch") else "s")
 
 
 def levels_table(r: TraceResult, currency: str) -> Table:
@@ -58,9 +57,18 @@ def levels_table(r: TraceResult, currency: str) -> Table:
     return table
 
 
-def _rows(console: Console, table: Table, frame: pd.DataFrame, cells, max_rows: int, what: str) -> None:
-    for _, row in frame.head(max_rows).iterrows():
-        table.add_row(*[escape(str(c)) for c in cells(row)])
+ID_COLUMNS = {"batch", "lot", "item", "material"}  # never shrunk or cut, however narrow the terminal
+
+
+def _rows(console: Console, table: Table, frame: pd.DataFrame, cells: Callable[[pd.Series], list[object]],
+          max_rows: int, what: str) -> None:
+    rows = [[str(c) for c in cells(row)] for _, row in frame.head(max_rows).iterrows()]
+    for k, column in enumerate(table.columns):
+        if column.header in ID_COLUMNS:
+            column.no_wrap = True
+            column.min_width = max([len(str(column.header)), *(len(r[k]) for r in rows)])
+    for r in rows:
+        table.add_row(*[escape(c) for c in r])
     console.print(table)
     if len(frame) > max_rows:
         console.print(f"  ... and {len(frame) - max_rows:,} more {what} (use --json or --out FILE.xlsx for all)")
@@ -93,7 +101,7 @@ def print_trace(r: TraceResult, console: Console | None = None, *, currency: str
               r.shipments, lambda x: [x["level"], x["batch_id"], x["item_id"], x["customer"], _day(x["ship_date"]),
                                       _qty(x["qty"])], max_rows, "shipments")
         c = r.customers
-        foot = {"customer": _n(len(c), "customer"), "shipments": f"{int(c['shipments'].sum()):,}",
+        foot = {"customer": count(len(c), "customer"), "shipments": f"{int(c['shipments'].sum()):,}",
                 "batches": f"{r.shipments['batch_id'].nunique():,}", "units": _qty(c["qty"].sum())}
         _rows(console, _table("shipments by customer", ["customer", "shipments", "batches", "units", "first",
                                                        "last"], {"shipments", "batches", "units"}, foot),
@@ -102,8 +110,8 @@ def print_trace(r: TraceResult, console: Console | None = None, *, currency: str
     elif r.direction == "forward":
         console.print("no shipments of the affected batches")
     risk = "not available" if r.cost_at_risk is None else format_money(r.cost_at_risk, currency)
-    console.print(f"[bold]{_n(len(r.batches), 'batch')}, {_n(len(r.lots), 'lot')}, "
-                  f"{_n(len(r.shipments), 'shipment')} to {_n(r.shipments['customer'].nunique(), 'customer')}; "
+    console.print(f"[bold]{count(len(r.batches), 'batch')}, {count(len(r.lots), 'lot')}, "
+                  f"{count(len(r.shipments), 'shipment')} to {count(r.shipments['customer'].nunique(), 'customer')}; "
                   f"cost at risk {risk}[/bold]")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")

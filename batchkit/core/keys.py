@@ -67,13 +67,14 @@ def duplicated(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
             return np.zeros(len(frame), dtype=bool)
     else:
         key = row_codes(frame, columns)
-    return pd.Series(key).duplicated(keep="first").to_numpy()
+    return np.asarray(pd.Series(key).duplicated(keep="first").to_numpy(), dtype=bool)
 
 
 def rank(values: pd.Series) -> np.ndarray:
     """Each value's rank in sort_values order (string order, missing last), as int64: sorting millions
     of rows by a text key is then a lexsort on ints."""
-    return pd.Series(values).rank(method="dense", na_option="bottom").to_numpy(dtype="float64").astype(np.int64)
+    ranks = pd.Series(values).rank(method="dense", na_option="bottom").to_numpy(dtype="float64")
+    return np.asarray(ranks, dtype=np.int64)
 
 
 def take_text(values: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:

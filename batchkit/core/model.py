@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ class Dataset:
     params: Params
     root: Path | None = None
     # derived structures shared by validate, cost and trace (see postings.post)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -68,6 +69,13 @@ class CostResult:
     params: Params
     dataset: Dataset | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ds(self) -> Dataset:
+        """The dataset this result was costed from (every result `cost` returns has one)."""
+        if self.dataset is None:
+            raise ValueError("this cost result carries no dataset")
+        return self.dataset
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]

@@ -72,7 +72,7 @@ def excess_places_mask(x: np.ndarray, places: int) -> np.ndarray:
     """Rows whose value has more than `places` decimals (for warnings)."""
     x = np.asarray(x, dtype="float64")
     with np.errstate(invalid="ignore"):
-        return np.isfinite(x) & _off_grid(np.nan_to_num(x), places)
+        return np.asarray(np.isfinite(x) & _off_grid(np.nan_to_num(x), places), dtype=bool)
 
 
 def scaled(x: np.ndarray, places: int | None = None) -> tuple[np.ndarray, int]:
@@ -95,11 +95,11 @@ def scaled(x: np.ndarray, places: int | None = None) -> tuple[np.ndarray, int]:
 def round_half_away(num: np.ndarray, den: int | np.ndarray) -> np.ndarray:
     """round(num / den), halves away from zero; exact on int64 or object ints (den > 0)."""
     mag = (2 * np.abs(num) + den) // (2 * den)
-    return np.where(num < 0, -mag, mag)
+    return np.asarray(np.where(num < 0, -mag, mag))
 
 
 def _needs_big(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.abs(a.astype("float64")) * np.abs(b.astype("float64")) >= _SAFE
+    return np.asarray(np.abs(a.astype("float64")) * np.abs(b.astype("float64")) >= _SAFE, dtype=bool)
 
 
 def muldiv_round(a: np.ndarray, b: np.ndarray, c: np.ndarray | int) -> np.ndarray:
@@ -129,7 +129,7 @@ def mul_cents(
     """Cents of qty x price per row, each rounded half away from zero."""
     shift = qty_places + price_places - 2
     if shift <= 0:
-        return np.asarray(qty, dtype=np.int64) * np.asarray(price, dtype=np.int64) * 10 ** (-shift)
+        return np.asarray(np.asarray(qty, dtype=np.int64) * np.asarray(price, dtype=np.int64) * 10 ** (-shift))
     return muldiv_round(qty, price, 10**shift)
 
 
@@ -137,7 +137,7 @@ def to_cents(amount: np.ndarray) -> np.ndarray:
     """Money amounts (float64) to int64 cents, half away from zero beyond the cent."""
     units, places = scaled(amount)
     if places <= 2:
-        return units * 10 ** (2 - places)
+        return np.asarray(units * 10 ** (2 - places))
     return round_half_away(units, 10 ** (places - 2))
 
 

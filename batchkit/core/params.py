@@ -137,6 +137,13 @@ class Audit(_Strict):
     require_reason: bool = False
 
 
+class Dates(_Strict):
+    """How to read dates that are not ISO (contract 7): YMD (the default) refuses 05/01/2026 as ambiguous;
+    DMY reads 25.01.2026 and 05/01/2026 as 5 January; MDY reads 01/25/2026."""
+
+    order: Literal["YMD", "DMY", "MDY"] = "YMD"
+
+
 class Params(_Strict):
     period: str | None = None
     data: str | None = None
@@ -149,6 +156,7 @@ class Params(_Strict):
     scrap: Scrap = Field(default_factory=Scrap)
     variance: Variance = Field(default_factory=Variance)
     audit: Audit = Field(default_factory=Audit)
+    dates: Dates = Field(default_factory=Dates)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
 
@@ -208,14 +216,20 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _format_errors(exc: ValidationError, origin: str) -> ParamsError:
+def params_error(exc: ValidationError, origin: str, origins: dict[str, str] | None = None) -> ParamsError:
+    """A pydantic validation error as one ParamsError naming the dotted key (and how many more problems);
+    a key that `origins` names (a command-line option) is blamed there."""
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
+    # a value given on the command line is blamed there, not on the params file it never came from
+    given = next((o for k, o in (origins or {}).items() if key == k or key.startswith(k + ".")), None)
+    if given is not None:
+        origin = given
     if first["type"] == "extra_forbidden":
         msg = f"{origin}: unknown key {key!r}"
     else:
         text = str(first["msg"]).removeprefix("Value error, ")
-        msg = f"{origin}: {key}: {text}"
+        msg = f"{origin}: {text}" if given is not None else f"{origin}: {key}: {text}"
         shown = repr(first.get("input"))
         if "input" in first and not isinstance(first["input"], dict) and shown not in text:
             msg += f" (got {shown})"
@@ -228,11 +242,13 @@ def _format_errors(exc: ValidationError, origin: str) -> ParamsError:
 def load_params(
     path: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
+    origins: dict[str, str] | None = None,
 ) -> Params:
     """Read a params YAML (default: params/default.yaml when it exists) and apply overrides.
 
     `overrides` maps dotted keys to values; None values are ignored so that
-    unset command-line options do not clobber the file.
+    unset command-line options do not clobber the file. `origins` names where an
+    override came from (`--period`, `--set variance.robust_z`): a bad value is blamed there.
     """
     tree: dict[str, Any] = {}
     origin = "params"
@@ -261,4 +277,5 @@ def load_params(
     try:
         return Params.model_validate(tree)
     except ValidationError as exc:
-        raise _format_errors(exc, origin) from None
+        given = {k: v for k, v in (origins or {}).items() if (overrides or {}).get(k) is not None}
+        raise params_error(exc, origin, given) from None

@@ -45,7 +45,8 @@ def period_bounds(period: str) -> tuple[np.datetime64, np.datetime64]:
 
 def period_end(period: str) -> np.datetime64:
     """The last day of a period as datetime64[s] (the unit dates are loaded in), for `date <= end` filters."""
-    return period_bounds(period)[1].astype("datetime64[s]")
+    last: np.datetime64 = period_bounds(period)[1].astype("datetime64[s]")
+    return last
 
 
 def bounds_of_periods(periods: npt.ArrayLike) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:

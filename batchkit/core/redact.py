@@ -31,7 +31,8 @@ def mask_url(url: str) -> str:
         u = _parse(url)
         token = "batchkitmasked"  # rendering would percent-escape *** in a query string
         query = {k: (token if _secret_key(k) else v) for k, v in u.query.items()}
-        return u.set(query=query).render_as_string(hide_password=True).replace(token, MASK)
+        shown: str = u.set(query=query).render_as_string(hide_password=True)
+        return shown.replace(token, MASK)
     except Exception:  # not a URL SQLAlchemy understands: show nothing of it
         return "<unparseable url>"
 

@@ -119,7 +119,7 @@ def material_rows(result: CostResult) -> pd.DataFrame:
     """
     mat = result.extras["run"].post.material
     purchased, rows = _material_positions(result)
-    lot_ids = arrow_text(result.dataset.get("material_issues")["lot_id"])
+    lot_ids = arrow_text(result.ds.get("material_issues")["lot_id"])
     return pd.DataFrame({
         "code": mat["code"].to_numpy()[rows],
         "material_id": mat["material_id"].array.take(rows),

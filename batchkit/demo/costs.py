@@ -31,7 +31,7 @@ def estimated_unit_cost(plant: Plant, lot_cost: np.ndarray) -> np.ndarray:
         sub = bom[rows]
         part = np.where(sub["mat"] >= 0, lot_cost[np.maximum(sub["mat"], 0)], est[np.maximum(sub["sub"], 0)])
         est = est + np.bincount(sub["item"], sub["qpu"].to_numpy() * part, minlength=len(est))
-    return est
+    return np.asarray(est)
 
 
 def sterilized(rng: np.random.Generator, b: pd.DataFrame, plant: Plant) -> pd.DataFrame:
@@ -59,7 +59,8 @@ def direct_costs(rng: np.random.Generator, b: pd.DataFrame, ster: pd.DataFrame, 
                                    "vendor": rng.integers(0, len(vendors), batch.size)}))
 
     def anywhere(batch: np.ndarray) -> np.ndarray:
-        return start[batch] + np.floor(rng.random(batch.size) * (life[batch] - start[batch] + 1)).astype(np.int64)
+        return np.asarray(start[batch] + np.floor(rng.random(batch.size) * (life[batch] - start[batch] + 1))
+                          .astype(np.int64))
 
     out = ster[rng.random(len(ster)) < 0.4]  # in-house chamber full: sent to a contract sterilizer
     add("sterilization", out["batch"].to_numpy(), np.ceil(out["m3"].to_numpy() / STERILIZER_M3)

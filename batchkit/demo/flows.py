@@ -47,7 +47,8 @@ def _split(rng: np.random.Generator, total: np.ndarray, counts: np.ndarray, coun
 def _in_life(rng: np.random.Generator, b: pd.DataFrame, batch: np.ndarray, share: float = 1.0) -> np.ndarray:
     """A day within the first `share` of each batch's planned life."""
     dur = b["dur"].to_numpy()[batch]
-    return b["start"].to_numpy()[batch] + np.floor(rng.random(batch.size) * (dur * share + 1)).astype(np.int64)
+    days = np.floor(rng.random(batch.size) * (dur * share + 1)).astype(np.int64)
+    return np.asarray(b["start"].to_numpy()[batch] + days)
 
 
 def material_issues(rng: np.random.Generator, plant: Plant, b: pd.DataFrame, lots: pd.DataFrame,
@@ -93,7 +94,7 @@ def _pick_lots(rng: np.random.Generator, lots: pd.DataFrame, mat: np.ndarray, da
     pos = np.searchsorted(key, mat * 1000 + day + 100, side="right") - 1
     first = np.searchsorted(purchased["mat"].to_numpy(), mat, side="left")
     older = (rng.random(mat.size) < 0.3) & (pos - 1 >= first)
-    return purchased.index.to_numpy()[pos - older]
+    return np.asarray(purchased.index.to_numpy()[pos - older])
 
 
 def _returns(rng: np.random.Generator, b: pd.DataFrame, p: pd.DataFrame, plant: Plant) -> pd.DataFrame:

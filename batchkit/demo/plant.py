@@ -152,7 +152,7 @@ def build_rates(rng: np.random.Generator, plant: Plant) -> pd.DataFrame:
     Days are relative to 2026-01-01; None means an open end (valid_from or valid_to empty).
     """
     wcs = plant.work_centers
-    rows = []
+    rows: list[tuple[int, float, float, int | None, int | None]] = []
     for i, (wc, site, t) in enumerate(wcs[["work_center", "site", "type"]].itertuples(index=False)):
         (l_lo, l_hi), (m_lo, m_hi) = RATE_RANGES[t]
         labor = max(45.0, rng.uniform(l_lo, l_hi) * (0.92 if site == "CD" else 1.0))
@@ -198,7 +198,7 @@ def build_lots(rng: np.random.Generator, plant: Plant, n_batches: int) -> pd.Dat
         drift = np.clip(np.cumsum(rng.normal(0, 0.015, k)), -0.05, 0.05)
         cost = np.maximum(np.round(mat["cost"] * (1 + drift), 4), 0.0001)
         group = SUPPLIERS[mat["group"]]
-        n_sup = min(len(group), 2 + m % 2)
+        n_sup = min(len(group), 2 + int(m) % 2)
         sups = [group[(m + j) % len(group)] for j in range(n_sup)]
         pick = rng.integers(0, n_sup, k)
         for d, c, s in zip(days, cost, pick, strict=True):
@@ -274,7 +274,7 @@ def _sizes(rng: np.random.Generator, plant: Plant, b: pd.DataFrame) -> np.ndarra
         size = np.where(size > 0, size, 5 * line_lo)
         mine = level == lvl
         qs[mine] = np.maximum(np.round(size[line[mine]] * rng.uniform(0.8, 1.2, mine.sum()) / 100) * 100, 100)
-    return qs
+    return np.asarray(qs)
 
 
 def _outcomes(rng: np.random.Generator, b: pd.DataFrame) -> None:
@@ -292,4 +292,4 @@ def _outcomes(rng: np.random.Generator, b: pd.DataFrame) -> None:
     status = np.where(u < 0.05, "quarantined", np.where(u < 0.058, "rejected", "released"))
     status = np.where((abnormal == 1) & (u < 0.5), "rejected", status)
     b["good"], b["scrap"], b["abnormal"] = good, scrap, abnormal
-    b["status"] = np.where(wip, None, status)
+    b["status"] = np.where(wip, np.full(n, None, dtype=object), status)

@@ -154,7 +154,8 @@ def _traced_cost(plant: Plant, issues: pd.DataFrame, lots: pd.DataFrame, ops: pd
                     est[np.maximum(mat - n_mat, 0)])
     parts = [(issues["day"], issues["qty"].to_numpy() * unit), (ops["day"], ops["labor_cost"] + ops["machine_cost"]),
              (direct["day"], direct["amount"])]
-    return sum(np.bincount(month_of(np.asarray(d)), np.asarray(v, dtype=float), minlength=6) for d, v in parts)
+    return np.asarray(sum(np.bincount(month_of(np.asarray(d)), np.asarray(v, dtype=float), minlength=6)
+                          for d, v in parts))
 
 
 def _price_opening_stock(rng: np.random.Generator, lots: pd.DataFrame, issues: pd.DataFrame, opening_lot: np.ndarray,
@@ -283,7 +284,9 @@ def _pools_table(plant: Plant, pools: pd.DataFrame) -> pa.Table:
     pool_id = np.array([f"P-{POOL_PREFIX[e]}-{s}" for e, s in zip(pools["element"], scope, strict=True)], dtype=object)
     t = pd.DataFrame({"pool_id": pool_id, "cost_element": pools["element"],
                       "period": np.array(PERIODS, dtype=object)[pools["month"].to_numpy()], "amount": pools["amount"],
-                      "product_line": np.where(kind == "line", [line_name.get(s) for s in scope], None),
+                      "product_line": np.where(kind == "line", np.array([line_name.get(s) for s in scope],
+                                                                        dtype=object), np.full(len(scope), None,
+                                                                                               dtype=object)),
                       "site": np.where(kind == "site", scope, None),
                       "work_center": np.where(kind == "wc", scope, None)})
     t = t.sort_values(["period", "pool_id"], kind="stable")

@@ -7,6 +7,7 @@ the pattern is an error; the work runs on each column's distinct values.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,9 +54,9 @@ def id_pattern_mask(values: pd.Series, pattern: str) -> np.ndarray:
     arr = pa.array(values, pa.string(), from_pandas=True)
     try:
         ok = pc.match_substring_regex(arr, pattern)
-        return pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+        return np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
     except pa.ArrowInvalid:
-        return values.fillna("").str.match(pattern).to_numpy(dtype=bool)
+        return np.asarray(values.fillna("").str.match(pattern).to_numpy(dtype=bool))
 
 
 def _report_changes(
@@ -76,7 +77,7 @@ def _report_changes(
     grouped = sub.groupby("orig", sort=True).agg(norm=("norm", "first"), row=("row", "min"), n=("row", "size"))
     msgs = [
         f"{source} row {r} column {column}: ID {o!r} normalized to {nm!r}"
-        + (f" (and {n - 1:,} more rows)" if n > 1 else "")
+        + (f" (and {n - 1:,} more row{'s' if n > 2 else ''})" if n > 1 else "")
         for o, nm, r, n in zip(grouped.index, grouped["norm"], grouped["row"], grouped["n"], strict=True)
     ]
     findings.add_rows("warning", "id_normalized", table, grouped["row"].to_numpy(), column,
@@ -94,7 +95,7 @@ def _report_invalid(
     grouped = sub.groupby("id", sort=True).agg(row=("row", "min"), n=("row", "size"))
     msgs = [
         f"{source} row {r} column {column}: ID {i!r} does not match the batch ID pattern {pattern}"
-        + (f" (and {n - 1:,} more rows)" if n > 1 else "")
+        + (f" (and {n - 1:,} more row{'s' if n > 2 else ''})" if n > 1 else "")
         for i, r, n in zip(grouped.index, grouped["row"], grouped["n"], strict=True)
     ]
     findings.add_rows("error", "invalid_id", table, grouped["row"].to_numpy(), column, grouped.index.to_numpy(), msgs)
@@ -105,7 +106,7 @@ def _flagged_rows(per_value: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return (idx >= 0) & np.asarray(per_value, dtype=bool)[np.maximum(idx, 0)] if len(per_value) else idx < -1
 
 
-def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, dict], rules: BatchIdRules,
+def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, dict[str, Any]], rules: BatchIdRules,
                           findings: Findings) -> None:
     """Normalize every batch_id column, and lot_ids that name a batch once normalized.
 

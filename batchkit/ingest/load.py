@@ -9,6 +9,7 @@ a finding so `validate` can list every problem in one pass.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,7 @@ def _check_numeric_ids(raw: RawTable, tbl: pa.Table, spec_columns: tuple[Column,
 
 def type_table(
     raw: RawTable, name: str, columns_map: dict[str, str], source: str, findings: Findings,
-    skipped_rows: list[int] | None = None,
+    skipped_rows: list[int] | None = None, date_order: str = "YMD",
 ) -> pd.DataFrame:
     """Typed frame of one table: contract columns converted, unknown columns kept as text.
 
@@ -137,17 +138,17 @@ def type_table(
     n = tbl.num_rows
     _check_numeric_ids(raw, tbl, spec.columns, rows, name, source, findings)
     missing = [c for c in spec.required_names if c not in headers]
-    for col in missing:
+    for absent in missing:
         findings.add(
-            "error", "missing_column", name, 1, col, "",
-            f"{source} row 1: required column {col!r} is missing"
+            "error", "missing_column", name, 1, absent, "",
+            f"{source} row 1: required column {absent!r} is missing"
             + (f" (columns are: {', '.join(h for h in headers[:12])})" if headers else ""),
         )
     comma_decimals = raw.info.get("delimiter") == ";"
     data: dict[str, pd.Series] = {"_row": pd.Series(rows)}
     for col in spec.columns:
         arr = tbl.column(col.name) if col.name in headers else pa.nulls(n, pa.string())
-        data[col.name] = _convert(arr, col, name, rows, source, findings, comma_decimals)
+        data[col.name] = _convert(arr, col, name, rows, source, findings, comma_decimals, date_order)
     for h in headers:
         if h not in data and h:
             data[h] = text_column(tbl.column(h))
@@ -155,14 +156,15 @@ def type_table(
 
 
 def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: str,
-             findings: Findings, comma_decimals: bool = False) -> pd.Series:
-    kw = {"table": table, "column": col.name, "rows": rows, "source": source, "findings": findings}
+             findings: Findings, comma_decimals: bool = False, date_order: str = "YMD") -> pd.Series:
     if col.kind == "num":
-        return number_column(arr, comma_decimals=comma_decimals, **kw)
+        return number_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings,
+                             comma_decimals=comma_decimals)
     if col.kind == "date":
-        return date_column(arr, **kw)
+        return date_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings,
+                           order=date_order)
     if col.kind == "period":
-        return period_column(arr, **kw)
+        return period_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings)
     return text_column(arr, trim=not col.batch_id)
 
 
@@ -174,7 +176,7 @@ def _resolve_path(root: Path | None, file: str) -> Path:
 
 
 def load_table(name: str, root: Path | None, params: Params, findings: Findings
-               ) -> tuple[pd.DataFrame | None, dict]:
+               ) -> tuple[pd.DataFrame | None, dict[str, Any]]:
     """One table, typed; (None, info) when it is absent."""
     spec = TABLES[name]
     src = params.source(name)
@@ -210,12 +212,12 @@ def load_table(name: str, root: Path | None, params: Params, findings: Findings
         skipped = [int(r) for r in local.frame().query("check == 'malformed_row'")["row"].dropna()]
         findings.extend(local)
         source = raw.info.get("file", name)
-        frame = type_table(raw, name, src.columns, source, findings, skipped)
+        frame = type_table(raw, name, src.columns, source, findings, skipped, params.dates.order)
         raw.info["rows"] = len(frame)
         raw.info["format"] = path.suffix.lstrip(".").lower()
         return frame, raw.info
     source = name
-    frame = type_table(raw, name, src.columns, source, findings)
+    frame = type_table(raw, name, src.columns, source, findings, date_order=params.dates.order)
     raw.info["rows"] = len(frame)
     return frame, raw.info
 
@@ -232,7 +234,7 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
     if root is not None and not root.is_dir():
         raise DataError(f"data folder not found: {root}", check="missing_folder")
     tables: dict[str, pd.DataFrame] = {}
-    sources: dict[str, dict] = {}
+    sources: dict[str, dict[str, Any]] = {}
     for name, spec in TABLES.items():
         try:
             frame, info = load_table(name, root, params, findings)
@@ -256,14 +258,14 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
     return Dataset(tables=tables, sources=sources, findings=findings.frame(), params=params, root=root)
 
 
-def describe_sources(path: str | Path | None, params: Params) -> dict[str, dict]:
+def describe_sources(path: str | Path | None, params: Params) -> dict[str, dict[str, Any]]:
     """What `load_dataset` would read, as the manifest records it, without reading the tables.
 
     For a report built from a cached trace index: every table file with its path, size and sha256, and every
     SQL source with its masked URL and query (a query's content hash needs the query run: not recorded here).
     """
     root = Path(path) if path is not None else (Path(params.data) if params.data else None)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for name in TABLES:
         src = params.source(name)
         if src.is_sql:

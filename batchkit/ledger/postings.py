@@ -8,6 +8,7 @@ master, -1 for an unknown batch) so later stages group and merge on ints.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ class Postings:
     hours_places: int  # labor and machine hours
     good_places: int  # batches qty_good / qty_started / qty_scrap
     driver_places: int
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # sums reused by every allocation
+    cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # sums reused by every allocation
 
 
 def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:

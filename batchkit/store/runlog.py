@@ -198,7 +198,7 @@ def logged_run(command: str, out: str | Path, *, user: str | None = None, reason
         status, code = outcome(failure)
         quality = record.quality
         if quality is None and isinstance(failure, DataError) and failure.findings is not None:
-            quality = counts(failure.findings)  # type: ignore[arg-type]
+            quality = counts(failure.findings)
         entry = {
             "command": command,
             "period": record.period,
@@ -239,7 +239,7 @@ def raw_lines(path: Path) -> list[bytes]:
 
 def read_log(path: Path) -> list[dict[str, Any]]:
     """Every parseable line of a run.log (a damaged line is skipped, not fatal: `check_chain` names it)."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for line in raw_lines(path):
         with contextlib.suppress(ValueError):
             item = json.loads(line)

@@ -86,7 +86,8 @@ def cache_root(root: Path) -> Path:
 def read_latest_period(root: Path, key: str) -> str | None:
     """The dataset's default period, remembered when the index was first built."""
     try:
-        return json.loads((cache_root(root) / key / "dataset.json").read_text())["latest_period"]
+        remembered = json.loads((cache_root(root) / key / "dataset.json").read_text())["latest_period"]
+        return str(remembered) if remembered else None
     except (OSError, ValueError, KeyError):
         return None
 

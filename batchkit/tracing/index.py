@@ -86,7 +86,7 @@ def latest_period(ds: Dataset) -> str:
 
 def _as_of(dates: pd.Series | np.ndarray, end: np.datetime64) -> np.ndarray:
     d = np.asarray(dates, dtype="datetime64[s]")
-    return np.isnat(d) | (d <= end)
+    return np.asarray(np.isnat(d) | (d <= end), dtype=bool)
 
 
 def _isin(values: pd.Series, pool: pd.Series) -> np.ndarray:

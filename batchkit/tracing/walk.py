@@ -32,6 +32,7 @@ period and kept on the dataset.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -42,7 +43,7 @@ import pandas as pd
 from ..core import money
 from ..core.errors import ParamsError, UnknownIdError
 from ..core.model import CostResult, Dataset
-from ..core.params import Params, load_params
+from ..core.params import BatchIdRules, Params, load_params
 from ..core.periods import check_period
 from ..ingest.ids import normalize_ids
 from ..ingest.load import load_dataset
@@ -103,7 +104,8 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
             out[col] = frame[col].dt.strftime("%Y-%m-%d").astype(object)
         elif pd.api.types.is_integer_dtype(frame[col]):
             out[col] = frame[col].astype(int).astype(object)
-    return out.where(frame[columns].notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = out.where(frame[columns].notna(), None).to_dict("records")
+    return records
 
 
 # ------------------------------------------------------------------ walking
@@ -190,7 +192,7 @@ def _frames(index: TraceIndex, b_level: np.ndarray, l_level: np.ndarray, start: 
 # ------------------------------------------------------------------ resolving the ID
 
 
-def _suggest(index: TraceIndex, normalized: str, rules: Any) -> list[str]:
+def _suggest(index: TraceIndex, normalized: str, rules: BatchIdRules) -> list[str]:
     ids = pd.concat([index.lots["lot_id"], index.batches["batch_id"]], ignore_index=True).dropna()
     # reset_index: ids.normalize_ids aligns its result on a 0..n-1 index
     ids = ids[(ids.str.len() - len(normalized)).abs() <= 3].reset_index(drop=True)
@@ -200,7 +202,7 @@ def _suggest(index: TraceIndex, normalized: str, rules: Any) -> list[str]:
     return [by_norm[c] for c in close]
 
 
-def resolve(index: TraceIndex, text: str, rules: Any) -> tuple[str, int, str]:
+def resolve(index: TraceIndex, text: str, rules: BatchIdRules) -> tuple[str, int, str]:
     """(kind, code, ID) of a lot (as written, trimmed) or a batch (normalized); UnknownIdError otherwise."""
     written = text.strip()
     lot = np.flatnonzero(index.lots["lot_id"].to_numpy() == written)
@@ -225,10 +227,10 @@ def resolve(index: TraceIndex, text: str, rules: Any) -> tuple[str, int, str]:
 # ------------------------------------------------------------------ the library API
 
 
-def _period(period: str | None, params: Params, fallback: Any) -> str:
+def _period(period: str | None, params: Params, fallback: Callable[[], str | None]) -> str:
     period = period or params.period
     if period is None:
-        return fallback()
+        return str(fallback())
     return check_period(period)
 
 
