@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .commands import _xlsx_path, handle_errors, main, reason_option, user_option
+from .words import count
 
 if TYPE_CHECKING:
     from ..store.closing import Reopen
@@ -24,8 +25,11 @@ def echo_reopen(plan: Reopen) -> None:
     click.echo(f"reopened: the closed version is kept in {plan.closed_dir}")
     if plan.diff is not None and plan.restatement_sha256:
         s = plan.diff.summary()
-        click.echo(f"its diff against the new version is in {plan.restatement_dir}: {s['batches_changed']:,} "
-                   f"batches changed, cost in batches {s['delta_costed_amount']:+,.2f}")
+        from .render_audit import signed_money
+
+        click.echo(f"its diff against the new version is in {plan.restatement_dir}: "
+                   f"{count(s['batches_changed'], 'batch')} changed, cost in batches "
+                   f"{signed_money(s['delta_costed_amount'])}")
     elif plan.keep_error:
         click.echo(f"warning: the restatement could not be written ({plan.keep_error}); write it with "
                    f"`batchkit diff {plan.closed_dir} {plan.out} --out {plan.restatement_dir}`", err=True)
@@ -88,8 +92,8 @@ def close_cmd(folder: str, reason: str, user: str | None) -> None:
         record.extra["close"] = {"kind": content["kind"], "inputs_changed": content["inputs_changed"]}
     finish_close(target, content, record)
     files = sum(1 for p in target.rglob("*") if p.is_file())
-    click.echo(f"closed {target} ({content['kind']} {content['period']}): {files:,} files read-only; the close is "
-               f"line {record.line_number} of {target.parent / 'run.log'}")
+    click.echo(f"closed {target} ({content['kind']} {content['period']}): {count(files, 'file')} read-only; the "
+               f"close is line {record.line_number} of {target.parent / 'run.log'}")
     if content["inputs_changed"]:
         click.echo("warning: input files changed since the run: " + ", ".join(content["inputs_changed"])
                    + " (the folder's snapshot keeps the inputs as they were read)", err=True)
@@ -118,7 +122,7 @@ def audit_log_cmd(log: str, since: str | None, out: str | None, language: str) -
         write_audit_workbook(out, frame, summary, language)
     else:
         print_log(frame)
-    click.echo(f"{check.path}: {check.summary()}" + (f"; {len(frame):,} lines exported to {Path(out).resolve()}"
+    click.echo(f"{check.path}: {check.summary()}" + (f"; {count(len(frame), 'line')} exported to {Path(out).resolve()}"
                                                       if out else ""), err=True)
     if not check.ok:
         click.echo(f"warning: the hash chain is broken at line {check.bad_line}: investigate before relying on "

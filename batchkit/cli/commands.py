@@ -354,7 +354,8 @@ def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: s
 @click.option("--reread", is_flag=True, help="also re-run SQL sources' queries and compare their content")
 @handle_errors
 def verify_cmd(out: str, reread: bool) -> None:
-    """Check that OUT still matches its manifest and that the inputs it names are unchanged.
+    """Check that OUT still matches its manifest, that the inputs it names are unchanged and that the run.log
+    next to it is an unbroken hash chain.
 
     Exit 0 when everything matches, 1 when any file differs (named on stderr).
     """

@@ -10,13 +10,15 @@ import pandas as pd
 
 from ..core.money import format_money
 from ..store.diff import CostDiff
+from .words import count
 
 
 def _money(x: Any) -> str:
     return "" if x is None or pd.isna(x) else format_money(float(x))
 
 
-def _signed(x: Any) -> str:
+def signed_money(x: Any) -> str:
+    """Money with its sign: +3.75, -6.25, 0.00."""
     text = _money(x)
     return text if not text or text.startswith("-") or float(x) == 0 else f"+{text}"
 
@@ -43,20 +45,20 @@ def print_diff(d: CostDiff, limit: int = 20) -> None:
         click.echo(f"{side}: {info['folder']} ({info['kind']} {info['period']}, run {info['run_time']}, manifest "
                    f"{str(info['manifest_sha256'])[:12]})")
     click.echo(f"cost in batches: {_money(s['old_costed_amount'])} -> {_money(s['new_costed_amount'])} "
-               f"({_signed(s['delta_costed_amount'])}); {s['batches_changed']:,} batches changed")
+               f"({signed_money(s['delta_costed_amount'])}); {count(s['batches_changed'], 'batch')} changed")
     if len(d.batch_totals):
         shown, more = _head(d.batch_totals, limit)
         click.echo("\nbatches (largest change first):")
         rows = [("batch", "item", "change", "old", "new", "delta")] + [
             (r.batch_id, str(r.item_id), r.change, _money(r.old_total_cost), _money(r.new_total_cost),
-             _signed(r.delta_cost)) for r in shown.itertuples(index=False)]
+             signed_money(r.delta_cost)) for r in shown.itertuples(index=False)]
         click.echo("\n".join("  " + x for x in columns(rows, right=frozenset({3, 4, 5}))))
         if more:
             click.echo(more)
         shown, more = _head(d.batches, limit)
         click.echo("\nby batch and element:")
         rows = [("batch", "element", "old", "new", "delta")] + [
-            (r.batch_id, r.cost_element, _money(r.old_amount), _money(r.new_amount), _signed(r.delta_amount))
+            (r.batch_id, r.cost_element, _money(r.old_amount), _money(r.new_amount), signed_money(r.delta_amount))
             for r in shown.itertuples(index=False)]
         click.echo("\n".join("  " + x for x in columns(rows, right=frozenset({2, 3, 4}))))
         if more:
