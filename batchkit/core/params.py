@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,10 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ParamsError
+from .params_memo import DEFAULT_PARAMS
 from .periods import PERIOD_RE
 from .schema import BASES, TABLES
-
-DEFAULT_PARAMS = Path(__file__).resolve().parents[2] / "params" / "default.yaml"
 
 
 class _Strict(BaseModel):
@@ -221,12 +221,18 @@ def params_error(exc: ValidationError, origin: str) -> ParamsError:
 def load_params(
     path: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
+    sets: Sequence[str] = (),
 ) -> Params:
     """Read a params YAML (default: params/default.yaml when it exists) and apply overrides.
 
     `overrides` maps dotted keys to values; None values are ignored so that
-    unset command-line options do not clobber the file.
+    unset command-line options do not clobber the file. `sets` are `--set
+    KEY=VALUE` texts (`parse_assignment`), applied after the overrides.
     """
+    overrides = dict(overrides or {})
+    for text in sets:
+        key, value = parse_assignment(text)
+        overrides[key] = value
     tree: dict[str, Any] = {}
     origin = "params"
     if path is None and DEFAULT_PARAMS.exists():
@@ -248,7 +254,7 @@ def load_params(
         if not isinstance(loaded, dict):
             raise ParamsError(f"{path}: expected a mapping of keys, got {type(loaded).__name__}")
         tree = loaded
-    for key, value in (overrides or {}).items():
+    for key, value in overrides.items():
         if value is not None:
             _set_dotted(tree, key, value)
     try:
