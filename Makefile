@@ -1,10 +1,12 @@
 # The two commands of the README. Both do all set-up on a fresh machine.
-#   make demo  - install, generate the demo plant, validate, cost and render the report pack into outputs/
+#   make demo  - install, generate the demo plant, validate, cost and render the packs of 2026-05 and 2026-06
+#                into outputs/ (the landing page compares June with May)
 #   make test  - install with dev tools (and chromium + PostgreSQL from apt), run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PERIOD ?= 2026-06
+PREVIOUS ?= 2026-05
 DEMO   ?= data/demo
 JOBS   ?= 2
 
@@ -32,6 +34,7 @@ demo: install
 	-@./scripts/system-deps.sh fonts
 	$(BIN)/batchkit demo-data $(DEMO)
 	$(BIN)/batchkit validate $(DEMO)
+	$(BIN)/batchkit run --data $(DEMO) --period $(PREVIOUS) --out outputs --jobs $(JOBS)
 	$(BIN)/batchkit run --data $(DEMO) --period $(PERIOD) --out outputs --jobs $(JOBS)
 
 test: install-dev system-deps

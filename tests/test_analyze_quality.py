@@ -101,3 +101,15 @@ def test_defect_rate_outlier_is_flagged_and_normal_batch_is_not(make_data):
     stricter = res.params.model_copy(update={"variance": res.params.variance.model_copy(update={"min_batches": 7})})
     few = analyze.quality_cost(dataclasses.replace(res, params=stricter))
     assert not few["flagged"].any()
+
+
+def test_binomial_tail_is_scipys_binomial_survival():
+    import numpy as np
+    from scipy.stats import binom
+
+    from batchkit.analyze.quality import binomial_tail
+
+    k = np.array([0, 1, 3, 10, 0, 12, 5])
+    n = np.array([10, 10, 50, 100, 0, 10, 5])
+    p = np.array([0.1, 0.05, 0.02, 0.3, 0.5, 0.4, 0.9])
+    assert np.allclose(binomial_tail(k, n, p), binom.sf(k - 1, n, p), rtol=1e-12, atol=0)

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+
 from batchkit._version import __version__
 from batchkit.core.hashing import sha256_file
-
 from batchkit.store.cost_folder import OUTPUT_TABLES
 from tests.bigplant import write_big_plant
 from tests.test_cli import batchkit

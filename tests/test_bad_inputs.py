@@ -218,7 +218,7 @@ CASES: list[Case] = [
     Case("day-first date 05/01/2026", edit("batches", "S1,SUB-A,catheters,SZ,2026-01-02", "S1,SUB-A,catheters,SZ,"
                                            "05/01/2026"),
          "batches.csv row 2 column start_date: '05/01/2026' is ambiguous (day/month or month/day?); write dates "
-         "as YYYY-MM-DD"),
+         "as YYYY-MM-DD, or declare the order in params: dates: {order: DMY} (or MDY)"),
     Case("date that does not exist (2026-02-30)", edit("material_issues", "2026-01-02,D1", "2026-02-30,D1"),
          "material_issues.csv row 2 column date: '2026-02-30' is not a calendar date (no such day)"),
     Case("NaN and inf as numbers", both(edit("operations", "S1,mold,WC1,2,3", "S1,mold,WC1,NaN,3"),

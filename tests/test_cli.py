@@ -120,14 +120,15 @@ def test_validate_exit_codes_and_json(make_data):
     warn = batchkit("validate", str(make_data(shipments="batch_id,customer,ship_date,qty\nZZ,H,2026-01-28,1\n")))
     assert warn.returncode == 0
     assert "warning orphan in shipments (1):" in warn.stdout
-    assert "0 errors, 1 warnings: no blocking errors" in warn.stdout
+    assert "0 errors, 1 warning: no blocking errors" in warn.stdout  # was "1 warnings" (issue 15)
 
 
 def test_usage_errors_exit_2(make_data, tmp_path):
     assert batchkit("cost", str(make_data())).returncode == 2  # --out missing
     proc = batchkit("cost", str(make_data()), "--out", str(tmp_path / "o"), "--period", "2026-13")
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"error: {CONTRACT_DEFAULTS}: period: period must be YYYY-MM, got '2026-13'"
+    # blamed on the option that gave it, not on the params file (issue 15)
+    assert proc.stderr.strip() == "error: --period: period must be YYYY-MM, got '2026-13'"
 
 
 def test_unknown_params_key_names_the_key(make_data, tmp_path):
@@ -148,3 +149,65 @@ def test_set_overrides_the_params_file(make_data, tmp_path):
     # = 99.99; the cent goes to the largest remainder: F2 (0.57 of a cent) -> 14.29
     assert dict(zip(led["batch_id"], led["amount"], strict=True)) == {"S1": 28.57, "F1": 57.14, "F2": 14.29}
     assert set(led["basis"]) == {"labor_hours"}
+
+
+def test_a_bad_period_on_the_command_line_is_blamed_there(make_data, tmp_path):
+    proc = batchkit("cost", str(make_data()), "--period", "2026/01", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: --period: period must be YYYY-MM, got '2026/01'")
+    bad_set = batchkit("validate", str(make_data()), "--set", "variance.robust_z=-1")
+    assert bad_set.returncode == 1
+    assert bad_set.stderr.startswith("error: --set variance.robust_z: Input should be greater than 0")
+
+
+def test_validate_takes_set(make_data):
+    # 05.01.2026 is refused as ambiguous by default, read as 5 January with --set dates.order=DMY
+    folder = make_data(batches="batch_id,item_id,product_line,start_date,end_date,qty_started,qty_good\n"
+                               "S1,SUB-A,c,02.01.2026,10.01.2026,100,90\nF1,CATH-1,c,12.01.2026,25.01.2026,50,48\n"
+                               "F2,CATH-1,c,15.01.2026,,40,0\n")
+    assert batchkit("validate", str(folder)).returncode == 1
+    proc = batchkit("validate", str(folder), "--set", "dates.order=DMY")
+    assert proc.returncode == 0, proc.stdout
+    assert "batches (3 rows)" in proc.stdout
+
+
+def test_counts_are_singular_for_one(make_data, tmp_path):
+    folder = make_data(material_lots="lot_id,material_id,supplier,received_date,unit_cost,qty_received\n"
+                                     "L-1,RESIN,Acme,2025-12-20,12.5,1000\n")
+    proc = batchkit("validate", str(folder))
+    assert "material_lots (1 row)" in proc.stdout and "(1 rows)" not in proc.stdout
+
+
+def test_a_period_without_batches_warns_and_exits_0(make_data, tmp_path):
+    # every batch of the base plant starts in 2026-01: in 2025-06 none is completed or open
+    proc = batchkit("cost", str(make_data()), "--period", "2025-06", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("costed 0 batches for 2025-06")
+    assert proc.stderr.startswith("warning: no batch was completed in 2025-06 and none was open at its end")
+    busy = batchkit("cost", str(make_data()), "--period", "2026-01", "--out", str(tmp_path / "out2"))
+    assert busy.returncode == 0 and "warning" not in busy.stderr
+
+
+def test_trace_tables_never_cut_batch_ids(make_data):
+    import os
+
+    from tests.conftest import BASE
+
+    env = {**os.environ, "COLUMNS": "80"}
+    long_ids = {"S1": "B2601000123", "F1": "B2601000456", "F2": "B2601000789"}
+    tables = {}
+    for name, text in BASE.items():
+        for short, long in long_ids.items():
+            text = text.replace(f"{short},", f"{long},")
+        tables[name] = text
+    folder = make_data(**tables)
+    proc = subprocess.run([sys.executable, "-m", "batchkit", "trace", "L-1", "--data", str(folder), "--params",
+                           str(CONTRACT_DEFAULTS)], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    for batch in long_ids.values():
+        assert any(f" {batch} " in line for line in proc.stdout.splitlines()), proc.stdout
+    assert "B26…" not in proc.stdout and "B2601…" not in proc.stdout
+    wide = subprocess.run([sys.executable, "-m", "batchkit", "trace", "L-1", "--data", str(folder), "--params",
+                           str(CONTRACT_DEFAULTS)], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**env, "COLUMNS": "200"})
+    assert "…" not in wide.stdout

@@ -293,3 +293,36 @@ def test_parquet_text_read_as_dictionaries_loads_exactly_as_plain_text(make_data
     assert mi["batch_id"].tolist()[:3] == ["F1", "F1", "S1"] and pd.isna(mi["batch_id"].iloc[3])
     assert mi["material_id"].tolist()[:2] == ["RESIN", "TUBE"] and mi["material_id"].iloc[2:4].isna().all()
     assert mi["date"].iloc[1] == pd.Timestamp("2026-01-03")
+
+
+DAY_FIRST = """
+    batch_id,item_id,product_line,site,start_date,end_date,qty_started,qty_good,qty_scrap
+    S1,SUB-A,catheters,SZ,02.01.2026,10.01.2026,100,90,10
+    F1,CATH-1,catheters,SZ,12/01/2026,25-01-2026,50,48,2
+    F2,CATH-1,catheters,SZ,2026-01-15,,40,0,0
+"""
+
+
+def test_day_first_dates_read_in_the_declared_order(make_data):
+    folder = make_data(batches=DAY_FIRST)
+    refused = batchkit.load_dataset(folder, Params())
+    ambiguous = findings_of(refused.findings, "bad_date")
+    assert ambiguous["message"][0] == ("batches.csv row 2 column start_date: '02.01.2026' is ambiguous (day/month "
+                                       "or month/day?); write dates as YYYY-MM-DD, or declare the order in params: "
+                                       "dates: {order: DMY} (or MDY)")
+    ds = batchkit.load_dataset(folder, Params.model_validate({"dates": {"order": "DMY"}}))
+    b = ds.tables["batches"].set_index("batch_id")
+    assert [str(d)[:10] for d in b["start_date"]] == ["2026-01-02", "2026-01-12", "2026-01-15"]
+    assert str(b.loc["F1", "end_date"])[:10] == "2026-01-25"  # 25-01-2026, day first
+    assert findings_of(ds.findings, "bad_date").empty and findings_of(ds.findings, "date_format").empty
+
+
+def test_month_first_dates_and_impossible_days(make_data):
+    text = DAY_FIRST.replace("02.01.2026", "01.02.2026").replace("10.01.2026", "01.10.2026") \
+        .replace("12/01/2026", "01/12/2026").replace("25-01-2026", "01-32-2026")
+    ds = batchkit.load_dataset(make_data(batches=text), Params.model_validate({"dates": {"order": "MDY"}}))
+    b = ds.tables["batches"].set_index("batch_id")
+    assert str(b.loc["S1", "start_date"])[:10] == "2026-01-02" and str(b.loc["F1", "start_date"])[:10] == "2026-01-12"
+    bad = findings_of(ds.findings, "bad_date")
+    assert bad["message"].tolist() == ["batches.csv row 3 column end_date: '01-32-2026' is not a date "
+                                       "(expected YYYY-MM-DD)"]

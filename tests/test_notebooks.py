@@ -45,4 +45,7 @@ def test_a_notebook_runs_under_plain_papermill_like_airflow(tmp_path, monkeypatc
     assert (tmp_path / "overview.xlsx").exists()
     executed = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))
-    assert "993.75" in html  # output cost of the base plant's January: S1 525.00 + F1 468.75
+    # output cost of the base plant's January, each cent once (issue 15; it was 993.75 = S1 525.00 + F1 468.75,
+    # S1's consumed part counted twice): S1 525.00 + F1 468.75 - S1's cost in F1 (45 x 525/90 = 262.50) and in
+    # F2 (30 x 525/90 = 175.00) = 993.75 - 437.50 = 556.25
+    assert "CNY 556.25" in html and "993.75" not in html

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from batchkit.cli.commands import params_from
 from batchkit.core import params_memo
 from batchkit.core.errors import ParamsError
-from batchkit.core.params import Params, load_params
+from batchkit.core.params import Params
 from batchkit.core.params_memo import RememberedParams
 from tests.test_cli import batchkit as cli
 from tests.test_trace import PLANT, run
+
+
+def load_with_cli(path, overrides, sets=()):
+    """What `batchkit trace` does: remembered params, else the command line's own validation."""
+    return params_memo.load(path, overrides, sets, lambda: params_from(path, overrides, tuple(sets)))
 
 
 @pytest.fixture
@@ -23,9 +29,9 @@ def setup(make_data, tmp_path):
 def test_the_second_load_is_remembered_and_equals_the_validation(setup):
     data, path = setup
     overrides = {"data": str(data), "period": "2026-02"}
-    first = params_memo.load(str(path), overrides, ("variance.robust_z=4",))
+    first = load_with_cli(str(path), overrides, ("variance.robust_z=4",))
     assert isinstance(first, Params)
-    again = params_memo.load(str(path), overrides, ("variance.robust_z=4",))
+    again = load_with_cli(str(path), overrides, ("variance.robust_z=4",))
     assert isinstance(again, RememberedParams)
     assert again.resolved() == first.resolved()
     assert again.resolved()["variance"]["robust_z"] == 4
@@ -43,14 +49,14 @@ def test_the_second_load_is_remembered_and_equals_the_validation(setup):
 def test_any_change_of_file_options_or_sets_is_validated_again(setup):
     data, path = setup
     base = {"data": str(data), "period": None}
-    params_memo.load(str(path), base)
-    assert isinstance(params_memo.load(str(path), base), RememberedParams)
-    assert isinstance(params_memo.load(str(path), {**base, "period": "2026-01"}), Params)
-    assert isinstance(params_memo.load(str(path), base, ("currency=USD",)), Params)
+    load_with_cli(str(path), base, ())
+    assert isinstance(load_with_cli(str(path), base, ()), RememberedParams)
+    assert isinstance(load_with_cli(str(path), {**base, "period": "2026-01"}, ()), Params)
+    assert isinstance(load_with_cli(str(path), base, ("currency=USD",)), Params)
     path.write_text("currency: USD\n", encoding="utf-8")
-    changed = params_memo.load(str(path), base)
+    changed = load_with_cli(str(path), base, ())
     assert isinstance(changed, Params) and changed.currency == "USD"
-    assert params_memo.load(str(path), base).currency == "USD"
+    assert load_with_cli(str(path), base, ()).currency == "USD"
 
 
 def test_a_params_error_is_never_remembered(setup):
@@ -58,17 +64,17 @@ def test_a_params_error_is_never_remembered(setup):
     path.write_text("currency: EUR\nallocation:\n  default_basis: nonsense\n", encoding="utf-8")
     for _ in range(2):
         with pytest.raises(ParamsError, match=r"allocation\.default_basis"):
-            params_memo.load(str(path), {"data": str(data)})
+            load_with_cli(str(path), {"data": str(data)}, ())
     assert not params_memo.memo_dir(data).exists()
 
 
 def test_no_folder_is_created_and_the_memo_is_bounded(setup, tmp_path):
     data, path = setup
     missing = tmp_path / "nowhere"
-    assert isinstance(params_memo.load(str(path), {"data": str(missing)}), Params)
+    assert isinstance(load_with_cli(str(path), {"data": str(missing)}, ()), Params)
     assert not missing.exists()
     for i in range(params_memo.KEEP + 3):
-        params_memo.load(str(path), {"data": str(data)}, (f"variance.window_periods={i + 1}",))
+        load_with_cli(str(path), {"data": str(data)}, (f"variance.window_periods={i + 1}",))
     assert len(list(params_memo.memo_dir(data).glob("*.json"))) == params_memo.KEEP
 
 
@@ -84,6 +90,8 @@ def test_the_trace_command_reports_a_broken_params_file_every_time(setup):
     assert bad.returncode == 1 and bad.stderr.strip().endswith("unknown key 'not_a_key'")
 
 
-def test_load_params_applies_sets_after_overrides(tmp_path):
-    p = load_params(None, {"currency": "EUR"}, ("currency=USD", "scrap.normal_rate=0.05"))
-    assert (p.currency, p.scrap.normal_rate) == ("USD", 0.05)
+def test_a_bad_set_value_is_blamed_on_the_command_line_on_every_run(setup):
+    data, path = setup
+    for _ in range(2):
+        with pytest.raises(ParamsError, match=r"^--set variance\.robust_z: "):
+            load_with_cli(str(path), {"data": str(data)}, ("variance.robust_z=-1",))

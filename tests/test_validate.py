@@ -140,7 +140,7 @@ def test_ids_changed_by_normalization_are_warnings(make_data):
     """)
     assert got == [{"severity": "warning", "check": "id_normalized", "table": "shipments", "row": 2,
                     "column": "batch_id", "value": "f1",
-                    "message": "shipments.csv row 2 column batch_id: ID 'f1' normalized to 'F1' (and 1 more rows)"}]
+                    "message": "shipments.csv row 2 column batch_id: ID 'f1' normalized to 'F1' (and 1 more row)"}]
 
 
 def test_missing_required_table(make_data):

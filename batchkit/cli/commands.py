@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..core.errors import BatchkitError, Interrupted
+from .words import count
 
 if TYPE_CHECKING:  # params (pydantic, numpy) load only when a command runs: `--version` and `--help` stay fast
     from ..core.params import Params
@@ -61,10 +62,32 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def params_from(path: str | None, overrides: dict[str, Any], sets: tuple[str, ...] = ()) -> Params:
-    from ..core.params import load_params
+OPTION_OF = {"data": "DATA", "period": "--period", "language": "--language"}
 
-    return load_params(path, overrides, sets)
+
+def params_from(path: str | None, overrides: dict[str, Any], sets: tuple[str, ...] = ()) -> Params:
+    from ..core.params import load_params, parse_assignment
+
+    merged = dict(overrides)
+    origins = {k: OPTION_OF.get(k, f"--{k}") for k in overrides}
+    for text in sets:
+        key, value = parse_assignment(text)
+        merged[key] = value
+        origins[key] = f"--set {key}"
+    return load_params(path, merged, origins)
+
+
+def warn_if_empty_period(kpis: Any, period: str) -> None:
+    """A period with no batch completed in it and none open at its end: costed (exit 0), but say so on stderr.
+
+    The tables are right (every cost as of that period end); the period is most likely a typo or a month
+    the data does not reach, which a scheduler's log should show."""
+    if kpis is None or kpis.empty:
+        return
+    plant = kpis[kpis["scope"] == "plant"].set_index("kpi")["value"]
+    if plant.get("batches_completed", 0) == 0 and plant.get("wip_batches", 0) == 0:
+        click.echo(f"warning: no batch was completed in {period} and none was open at its end: nothing to "
+                   "report for this period (check --period)", err=True)
 
 
 params_option = click.option("--params", "params_path", type=click.Path(dir_okay=False),
@@ -114,15 +137,16 @@ def demo_data_cmd(directory: str, seed: int, batches: int, fmt: str) -> None:
 @main.command("validate")
 @click.argument("data", type=click.Path(), required=False)
 @params_option
+@set_option
 @click.option("--json", "as_json", is_flag=True, help="print findings as JSON")
 @handle_errors
-def validate_cmd(data: str | None, params_path: str | None, as_json: bool) -> None:
+def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...], as_json: bool) -> None:
     """Check a dataset; print every problem with table, row and column."""
     from ..checks.run import validate
     from ..ingest.load import load_dataset
     from .render_findings import print_findings
 
-    params = params_from(params_path, {"data": data})
+    params = params_from(params_path, {"data": data}, sets)
     ds = load_dataset(params.data, params)
     findings = validate(ds)
     errors = int((findings["severity"] == "error").sum())
@@ -160,8 +184,9 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
     s = result.batch_summary
     q = content["data_quality"]
     done = int((s["status"] == "completed").sum())
-    click.echo(f"costed {len(s):,} batches for {result.period} ({done:,} completed, {len(s) - done:,} WIP); "
-               f"{q['warning']:,} warnings")
+    click.echo(f"costed {count(len(s), 'batch')} for {result.period} ({done:,} completed, {len(s) - done:,} WIP); "
+               f"{count(q['warning'], 'warning')}")
+    warn_if_empty_period(result.tables.get("kpis"), result.period)
     click.echo(f"tables in {Path(out).resolve()}: " + ", ".join(sorted({o['table'] for o in content['outputs']}))
                + " (CSV and Parquet) and manifest.json")
 
@@ -205,7 +230,9 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
                         params_path=params_path, progress=progress, recalls=list(recalls))
         record.quality, record.manifest_sha256 = pack.quality, pack.manifest_sha256
         record.extra["reports"] = len(pack.reports)
-    click.echo(f"{len(pack.reports)} reports for {params.period} in {pack.folder}; open {pack.folder / 'index.html'}")
+    click.echo(f"{count(len(pack.reports), 'report')} for {params.period} in {pack.folder}; open "
+               f"{pack.folder / 'index.html'}")
+    warn_if_empty_period(pack.kpis, params.period)
 
 
 @main.command("recall")
@@ -263,8 +290,9 @@ def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: s
     from ..tracing import cache as trace_cache
     from ..tracing.walk import trace
 
-    # remembered when they validated before: a cached trace starts without pydantic
-    params = params_memo.load(params_path, {"data": data, "period": period}, sets,
+    overrides = {"data": data, "period": period}
+    # remembered when they validated before, so a cached trace starts without pydantic
+    params = params_memo.load(params_path, overrides, sets, lambda: params_from(params_path, overrides, sets),
                               remembered=trace_cache.enabled(not no_cache))
     if not params.data:
         raise click.UsageError("no data folder: pass --data DATA or set data: in params")

@@ -8,13 +8,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..core.model import Dataset
+from .words import count
 
 SHOWN_PER_GROUP = 5
 
 
 def print_findings(findings: pd.DataFrame, ds: Dataset, console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=True)
-    tables = ", ".join(f"{t} ({len(f):,} rows)" for t, f in ds.tables.items())
+    tables = ", ".join(f"{t} ({count(len(f), 'row')})" for t, f in ds.tables.items())
     console.print(f"read {len(ds.tables)} tables from {ds.root or 'params sources'}: {tables}")
     if findings.empty:
         console.print("[green]no problems found[/green]")
@@ -38,4 +39,4 @@ def print_findings(findings: pd.DataFrame, ds: Dataset, console: Console | None 
     warnings = int((findings["severity"] == "warning").sum())
     verdict = "[red]blocking errors: costing will refuse this dataset[/red]" if errors else \
         "[green]no blocking errors[/green]"
-    console.print(f"{errors:,} errors, {warnings:,} warnings: {verdict}")
+    console.print(f"{count(errors, 'error')}, {count(warnings, 'warning')}: {verdict}")

@@ -21,6 +21,7 @@ from ..core import money
 from ..core.lean_arrow import as_numpy, count_distinct, equals
 from ..core.money import format_money
 from ..tracing.result import TraceResult
+from .words import count
 
 
 def _missing(x: object) -> bool:
@@ -44,10 +45,6 @@ def _table(title: str, columns: list[str], right: set[str], footer: dict[str, st
     for col in columns:
         table.add_column(col, justify="right" if col in right else "left", footer=(footer or {}).get(col, ""))
     return table
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "es" if word.endswith("ch") else "s")
 
 
 def _floats(table: pa.Table, column: str) -> np.ndarray:
@@ -81,10 +78,18 @@ def levels_table(r: TraceResult, currency: str) -> Table:
     return table
 
 
+ID_COLUMNS = {"batch", "lot", "item", "material"}  # never shrunk or cut, however narrow the terminal
+
+
 def _rows(console: Console, table: Table, frame: pa.Table, cells: Callable[[dict[str, Any]], list[object]],
           max_rows: int, what: str) -> None:
-    for row in frame.slice(0, max_rows).to_pylist():  # Text, not markup: data is printed as written, unparsed
-        table.add_row(*[Text(str(c)) for c in cells(row)])
+    rows = [[str(c) for c in cells(row)] for row in frame.slice(0, max_rows).to_pylist()]
+    for k, column in enumerate(table.columns):
+        if column.header in ID_COLUMNS:
+            column.no_wrap = True
+            column.min_width = max([len(str(column.header)), *(len(r[k]) for r in rows)])
+    for r in rows:  # Text, not markup: data is printed as written, never parsed
+        table.add_row(*[Text(c) for c in r])
     console.print(table)
     if frame.num_rows > max_rows:
         console.print(f"  ... and {frame.num_rows - max_rows:,} more {what} (use --json or --out FILE.xlsx for all)")
@@ -119,7 +124,8 @@ def print_trace(r: TraceResult, console: Console | None = None, *, currency: str
               shipments, lambda x: [x["level"], x["batch_id"], x["item_id"], x["customer"], _day(x["ship_date"]),
                                     _qty(x["qty"])], max_rows, "shipments")
         c = r.customer_table()
-        foot = {"customer": _n(c.num_rows, "customer"), "shipments": f"{int(as_numpy(c.column('shipments')).sum()):,}",
+        shipped = int(as_numpy(c.column("shipments")).sum())
+        foot = {"customer": count(c.num_rows, "customer"), "shipments": f"{shipped:,}",
                 "batches": f"{count_distinct(shipments.column('batch_id')):,}",
                 "units": _qty(float(np.nansum(_floats(c, "qty"))))}
         _rows(console, _table("shipments by customer", ["customer", "shipments", "batches", "units", "first",
@@ -130,7 +136,8 @@ def print_trace(r: TraceResult, console: Console | None = None, *, currency: str
         console.print("no shipments of the affected batches")
     risk = "not available" if r.cost_at_risk is None else format_money(r.cost_at_risk, currency)
     customers = count_distinct(shipments.column("customer"))
-    console.print(f"[bold]{_n(batches.num_rows, 'batch')}, {_n(lots.num_rows, 'lot')}, "
-                  f"{_n(shipments.num_rows, 'shipment')} to {_n(customers, 'customer')}; cost at risk {risk}[/bold]")
+    console.print(f"[bold]{count(batches.num_rows, 'batch')}, {count(lots.num_rows, 'lot')}, "
+                  f"{count(shipments.num_rows, 'shipment')} to {count(customers, 'customer')}; "
+                  f"cost at risk {risk}[/bold]")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -130,6 +129,13 @@ class Variance(_Strict):
     min_batches: int = Field(5, ge=2)
 
 
+class Dates(_Strict):
+    """How to read dates that are not ISO (contract 7): YMD (the default) refuses 05/01/2026 as ambiguous;
+    DMY reads 25.01.2026 and 05/01/2026 as 5 January; MDY reads 01/25/2026."""
+
+    order: Literal["YMD", "DMY", "MDY"] = "YMD"
+
+
 class Params(_Strict):
     period: str | None = None
     data: str | None = None
@@ -141,6 +147,7 @@ class Params(_Strict):
     allocation: Allocation = Field(default_factory=Allocation)
     scrap: Scrap = Field(default_factory=Scrap)
     variance: Variance = Field(default_factory=Variance)
+    dates: Dates = Field(default_factory=Dates)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
 
@@ -200,15 +207,20 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def params_error(exc: ValidationError, origin: str) -> ParamsError:
-    """A pydantic validation error as one ParamsError naming the dotted key (and how many more problems)."""
+def params_error(exc: ValidationError, origin: str, origins: dict[str, str] | None = None) -> ParamsError:
+    """A pydantic validation error as one ParamsError naming the dotted key (and how many more problems);
+    a key that `origins` names (a command-line option) is blamed there."""
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
+    # a value given on the command line is blamed there, not on the params file it never came from
+    given = next((o for k, o in (origins or {}).items() if key == k or key.startswith(k + ".")), None)
+    if given is not None:
+        origin = given
     if first["type"] == "extra_forbidden":
         msg = f"{origin}: unknown key {key!r}"
     else:
         text = str(first["msg"]).removeprefix("Value error, ")
-        msg = f"{origin}: {key}: {text}"
+        msg = f"{origin}: {text}" if given is not None else f"{origin}: {key}: {text}"
         shown = repr(first.get("input"))
         if "input" in first and not isinstance(first["input"], dict) and shown not in text:
             msg += f" (got {shown})"
@@ -221,18 +233,14 @@ def params_error(exc: ValidationError, origin: str) -> ParamsError:
 def load_params(
     path: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
-    sets: Sequence[str] = (),
+    origins: dict[str, str] | None = None,
 ) -> Params:
     """Read a params YAML (default: params/default.yaml when it exists) and apply overrides.
 
     `overrides` maps dotted keys to values; None values are ignored so that
-    unset command-line options do not clobber the file. `sets` are `--set
-    KEY=VALUE` texts (`parse_assignment`), applied after the overrides.
+    unset command-line options do not clobber the file. `origins` names where an
+    override came from (`--period`, `--set variance.robust_z`): a bad value is blamed there.
     """
-    overrides = dict(overrides or {})
-    for text in sets:
-        key, value = parse_assignment(text)
-        overrides[key] = value
     tree: dict[str, Any] = {}
     origin = "params"
     if path is None and DEFAULT_PARAMS.exists():
@@ -254,10 +262,11 @@ def load_params(
         if not isinstance(loaded, dict):
             raise ParamsError(f"{path}: expected a mapping of keys, got {type(loaded).__name__}")
         tree = loaded
-    for key, value in overrides.items():
+    for key, value in (overrides or {}).items():
         if value is not None:
             _set_dotted(tree, key, value)
     try:
         return Params.model_validate(tree)
     except ValidationError as exc:
-        raise params_error(exc, origin) from None
+        given = {k: v for k, v in (origins or {}).items() if (overrides or {}).get(k) is not None}
+        raise params_error(exc, origin, given) from None

@@ -3,15 +3,16 @@
 Validating params takes pydantic, and importing it and building the schema's
 models costs a tenth of a second: a fifth of what a cached `batchkit trace`
 may take in all. The trace command therefore remembers the outcome: the
-first run validates as always (`params.load_params`) and writes the resolved
+first run validates as always (the command line's `params_from`) and writes the resolved
 params (URL passwords masked, as in a manifest) to
 `DATA/.batchkit-cache/params/<fingerprint>.json`; later runs with the same
 inputs read them back as a `RememberedParams` without importing pydantic.
 
 The fingerprint is a sha256 of everything validation depends on: the params
 file's path and bytes (or that there is none), the command-line overrides and
-`--set` assignments, batchkit's version and the size and mtime of the core
-modules that validate (a changed default or rule is a new fingerprint). A
+`--set` assignments, batchkit's version and the size and mtime of every core
+module (where params are defined and checked: a changed default or rule is a
+new fingerprint). A
 params error is never remembered, so it is reported on every run. When a
 stage needs the pydantic model itself (a trace whose index is not cached
 loads the data), `validated()` runs the full validation of the same inputs.
@@ -23,7 +24,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 DEFAULT_PARAMS = Path(__file__).resolve().parents[2] / "params" / "default.yaml"
 FORMAT = 1
 KEEP = 32  # remembered validations per data folder (one per params file and options used)
-_VALIDATING = ("params.py", "schema.py", "periods.py", "redact.py", "errors.py", "params_memo.py")
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,8 @@ class IdRules:
 class RememberedParams:
     """Params that validated before, as their resolved tree: what a cached trace reads of them."""
 
-    tree: dict[str, Any]  # Params.resolved() of the inputs below
-    path: str | None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    sets: tuple[str, ...] = ()
+    tree: dict[str, Any]  # Params.resolved() of the same inputs
+    validate: Callable[[], Params] = field(repr=False, compare=False)  # the full validation of those inputs
 
     @property
     def period(self) -> str | None:
@@ -85,9 +83,7 @@ class RememberedParams:
 
     def validated(self) -> Params:
         """The pydantic model of the same inputs (full validation, pydantic imported)."""
-        from .params import load_params
-
-        return load_params(self.path, self.overrides, self.sets)
+        return self.validate()
 
 
 def _stat(path: Path) -> list[object]:
@@ -100,7 +96,7 @@ def fingerprint(path: str | Path | None, overrides: Mapping[str, Any], sets: Seq
     file = Path(path) if path is not None else (DEFAULT_PARAMS if DEFAULT_PARAMS.exists() else None)
     try:
         content = hashlib.sha256(file.read_bytes()).hexdigest() if file is not None else None
-        code = [_stat(Path(__file__).with_name(name)) for name in _VALIDATING]
+        code = [_stat(p) for p in sorted(Path(__file__).parent.glob("*.py"))]
     except OSError:
         return None
     state = {"format": FORMAT, "version": __version__, "file": str(file.resolve()) if file else None,
@@ -113,8 +109,7 @@ def memo_dir(data: str | Path) -> Path:
     return Path(data) / ".batchkit-cache" / "params"
 
 
-def recall(data: str | Path, key: str, path: str | None, overrides: Mapping[str, Any],
-           sets: Sequence[str] = ()) -> RememberedParams | None:
+def recall(data: str | Path, key: str, validate: Callable[[], Params]) -> RememberedParams | None:
     """The params remembered under `key` in a data folder, or None."""
     try:
         tree = json.loads((memo_dir(data) / f"{key}.json").read_text(encoding="utf-8"))
@@ -122,7 +117,7 @@ def recall(data: str | Path, key: str, path: str | None, overrides: Mapping[str,
         return None
     if not isinstance(tree, dict) or "batch_id" not in tree:
         return None
-    return RememberedParams(tree=tree, path=path, overrides=dict(overrides), sets=tuple(sets))
+    return RememberedParams(tree=tree, validate=validate)
 
 
 def remember(data: str | Path, key: str, params: Params) -> None:
@@ -142,18 +137,20 @@ def remember(data: str | Path, key: str, params: Params) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def load(path: str | None, overrides: Mapping[str, Any], sets: Sequence[str] = (), *, remembered: bool = True
-         ) -> Params | RememberedParams:
-    """Params for a command on the data folder `overrides["data"]`: remembered when they validated before."""
+def load(path: str | None, overrides: Mapping[str, Any], sets: Sequence[str], validate: Callable[[], Params], *,
+         remembered: bool = True) -> Params | RememberedParams:
+    """Params for a command on the data folder `overrides["data"]`: remembered when they validated before.
+
+    `validate` validates `path`, `overrides` and `sets` in full (the command line's `params_from`), so a
+    remembered result and a fresh one always come from the same rules and messages.
+    """
     data = overrides.get("data")
     key = fingerprint(path, overrides, sets) if data and remembered else None
     if key and data:
-        found = recall(data, key, path, overrides, sets)
+        found = recall(data, key, validate)
         if found is not None:
             return found
-    from .params import load_params
-
-    params = load_params(path, dict(overrides), sets)
+    params = validate()
     if key and data:
         remember(data, key, params)
     return params

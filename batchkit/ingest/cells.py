@@ -23,6 +23,9 @@ from ..core.periods import PERIOD_RE
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE_FORMATS_OK = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 _DATE_FORMATS_WARN = ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+# read only when params declare the order (dates: {order: DMY|MDY}): 25.01.2026, 01/25/2026
+_DATE_FORMATS_ORDER = {"YMD": (), "DMY": ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y"),
+                       "MDY": ("%m/%d/%Y", "%m.%d.%Y", "%m-%d-%Y")}
 _LOOSE_PERIOD = r"^(\d{4})(?:[-/.](\d{1,2})|(\d{2}))$"  # 2026-1, 2026/01, 202601
 
 
@@ -169,8 +172,10 @@ def _number_hint(raw: str, comma_decimals: bool = False) -> str:
 
 
 def date_column(
-    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings
+    arr: pa.Array, *, table: str, column: str, rows: np.ndarray, source: str, findings: Findings, order: str = "YMD"
 ) -> pd.Series:
+    """A date column. ISO dates always; 2026/01/05-style with a warning; day- or month-first dates only in the
+    order params declare (`dates.order`), without a warning (the declaration says how to read them)."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     t = arr.type
@@ -181,12 +186,12 @@ def date_column(
     text = pc.utf8_trim_whitespace(pc.fill_null(as_text(arr), ""))
     if _repeats(text):  # a few hundred distinct days in millions of rows: parse those, rows take the result
         enc = pc.dictionary_encode(text)
-        days, how = _parse_dates(enc.dictionary)
+        days, how = _parse_dates(enc.dictionary, order)
         idx = enc.indices.to_numpy(zero_copy_only=False)
         result, how = days[idx], how[idx]
     else:
-        result, how = _parse_dates(text)
-    formats = _DATE_FORMATS_OK + _DATE_FORMATS_WARN
+        result, how = _parse_dates(text, order)
+    formats = _formats(order)
     for k, fmt in enumerate(formats):
         if fmt in _DATE_FORMATS_WARN and (how == k).any():
             idx = np.flatnonzero(how == k)
@@ -201,7 +206,8 @@ def date_column(
         raw = text.to_pandas().to_numpy()
         findings.add_rows(
             "error", "bad_date", table, rows[idx], column, raw[idx],
-            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]))}" for i in idx],
+            [f"{source} row {rows[i]} column {column}: {raw[i]!r} {_why_not_a_date(str(raw[i]), order)}"
+             for i in idx],
         )
     return pd.Series(result)
 
@@ -209,18 +215,22 @@ def date_column(
 _UNREAD, _EMPTY = -1, -2
 
 
-def _parse_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _formats(order: str) -> tuple[str, ...]:
+    return _DATE_FORMATS_OK + _DATE_FORMATS_WARN + _DATE_FORMATS_ORDER[order]
+
+
+def _parse_dates(text: pa.Array, order: str = "YMD") -> tuple[np.ndarray, np.ndarray]:
     """Per (trimmed) cell: its day as datetime64[s] (NaT if none), and the index of the format that read
-    it in _DATE_FORMATS_OK + _DATE_FORMATS_WARN (_UNREAD, or _EMPTY for a blank cell)."""
+    it in `_formats(order)` (_UNREAD, or _EMPTY for a blank cell)."""
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[s]")
     how = np.where(empty, _EMPTY, _UNREAD)
     pending = ~empty
-    for k, fmt in enumerate(_DATE_FORMATS_OK + _DATE_FORMATS_WARN):
+    for k, fmt in enumerate(_formats(order)):
         if not pending.any():
             break
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        got = pending & ~pc.is_null(parsed).to_numpy(zero_copy_only=False) & _as_written(text, parsed)
+        got = pending & ~pc.is_null(parsed).to_numpy(zero_copy_only=False) & _as_written(text, parsed, fmt)
         if got.any():
             stamps = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
             result[got] = stamps[got].astype("datetime64[D]").astype("datetime64[s]")
@@ -235,9 +245,13 @@ def _repeats(text: pa.Array) -> bool:
     return len(text) > 200_000 and pc.count_distinct(sample).as_py() < len(sample) // 4
 
 
-def _as_written(text: pa.Array, parsed: pa.Array) -> np.ndarray:
+_WRITTEN = {"Y": r"(?P<y>\d{4})", "m": r"(?P<m>\d{1,2})", "d": r"(?P<d>\d{1,2})"}
+
+
+def _as_written(text: pa.Array, parsed: pa.Array, fmt: str = "%Y-%m-%d") -> np.ndarray:
     """Parsed dates whose year, month and day are the digits written (Arrow rolls 2026-02-30 over to March)."""
-    ymd = pc.extract_regex(text, r"^(?P<y>\d{4})[-/.]?(?P<m>\d{1,2})[-/.]?(?P<d>\d{1,2})")
+    parts = [c for c in fmt.replace("%", "") if c in "Ymd"][:3]
+    ymd = pc.extract_regex(text, "^" + r"[-/.]?".join(_WRITTEN[c] for c in parts))
     same = None
     for part, fn in (("y", pc.year), ("m", pc.month), ("d", pc.day)):
         digits = pc.cast(pc.struct_field(ymd, part), pa.int64())
@@ -250,9 +264,10 @@ _DAY_MONTH = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
 _YMD = re.compile(r"^\d{4}[-/.]?\d{1,2}[-/.]?\d{1,2}$")
 
 
-def _why_not_a_date(raw: str) -> str:
-    if _DAY_MONTH.match(raw):
-        return "is ambiguous (day/month or month/day?); write dates as YYYY-MM-DD"
+def _why_not_a_date(raw: str, order: str = "YMD") -> str:
+    if _DAY_MONTH.match(raw) and order == "YMD":
+        return ("is ambiguous (day/month or month/day?); write dates as YYYY-MM-DD, or declare the order in "
+                "params: dates: {order: DMY} (or MDY)")
     if _YMD.match(raw):
         return "is not a calendar date (no such day)"
     return "is not a date (expected YYYY-MM-DD)"

@@ -77,7 +77,7 @@ def _report_changes(
     grouped = sub.groupby("orig", sort=True).agg(norm=("norm", "first"), row=("row", "min"), n=("row", "size"))
     msgs = [
         f"{source} row {r} column {column}: ID {o!r} normalized to {nm!r}"
-        + (f" (and {n - 1:,} more rows)" if n > 1 else "")
+        + (f" (and {n - 1:,} more row{'s' if n > 2 else ''})" if n > 1 else "")
         for o, nm, r, n in zip(grouped.index, grouped["norm"], grouped["row"], grouped["n"], strict=True)
     ]
     findings.add_rows("warning", "id_normalized", table, grouped["row"].to_numpy(), column,
@@ -95,7 +95,7 @@ def _report_invalid(
     grouped = sub.groupby("id", sort=True).agg(row=("row", "min"), n=("row", "size"))
     msgs = [
         f"{source} row {r} column {column}: ID {i!r} does not match the batch ID pattern {pattern}"
-        + (f" (and {n - 1:,} more rows)" if n > 1 else "")
+        + (f" (and {n - 1:,} more row{'s' if n > 2 else ''})" if n > 1 else "")
         for i, r, n in zip(grouped.index, grouped["row"], grouped["n"], strict=True)
     ]
     findings.add_rows("error", "invalid_id", table, grouped["row"].to_numpy(), column, grouped.index.to_numpy(), msgs)

@@ -113,7 +113,7 @@ def _check_numeric_ids(raw: RawTable, tbl: pa.Table, spec_columns: tuple[Column,
 
 def type_table(
     raw: RawTable, name: str, columns_map: dict[str, str], source: str, findings: Findings,
-    skipped_rows: list[int] | None = None,
+    skipped_rows: list[int] | None = None, date_order: str = "YMD",
 ) -> pd.DataFrame:
     """Typed frame of one table: contract columns converted, unknown columns kept as text.
 
@@ -148,7 +148,7 @@ def type_table(
     data: dict[str, pd.Series] = {"_row": pd.Series(rows)}
     for col in spec.columns:
         arr = tbl.column(col.name) if col.name in headers else pa.nulls(n, pa.string())
-        data[col.name] = _convert(arr, col, name, rows, source, findings, comma_decimals)
+        data[col.name] = _convert(arr, col, name, rows, source, findings, comma_decimals, date_order)
     for h in headers:
         if h not in data and h:
             data[h] = text_column(tbl.column(h))
@@ -156,12 +156,13 @@ def type_table(
 
 
 def _convert(arr: pa.Array, col: Column, table: str, rows: np.ndarray, source: str,
-             findings: Findings, comma_decimals: bool = False) -> pd.Series:
+             findings: Findings, comma_decimals: bool = False, date_order: str = "YMD") -> pd.Series:
     if col.kind == "num":
         return number_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings,
                              comma_decimals=comma_decimals)
     if col.kind == "date":
-        return date_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings)
+        return date_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings,
+                           order=date_order)
     if col.kind == "period":
         return period_column(arr, table=table, column=col.name, rows=rows, source=source, findings=findings)
     return text_column(arr, trim=not col.batch_id)
@@ -211,12 +212,12 @@ def load_table(name: str, root: Path | None, params: Params, findings: Findings
         skipped = [int(r) for r in local.frame().query("check == 'malformed_row'")["row"].dropna()]
         findings.extend(local)
         source = raw.info.get("file", name)
-        frame = type_table(raw, name, src.columns, source, findings, skipped)
+        frame = type_table(raw, name, src.columns, source, findings, skipped, params.dates.order)
         raw.info["rows"] = len(frame)
         raw.info["format"] = path.suffix.lstrip(".").lower()
         return frame, raw.info
     source = name
-    frame = type_table(raw, name, src.columns, source, findings)
+    frame = type_table(raw, name, src.columns, source, findings, date_order=params.dates.order)
     raw.info["rows"] = len(frame)
     return frame, raw.info
 

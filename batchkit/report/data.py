@@ -23,16 +23,26 @@ class RunData:
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, pd.DataFrame] = field(default_factory=dict)  # small input tables (shipments, ...)
+    files: dict[str, Path] = field(default_factory=dict)  # tables not read yet: each is read on first use
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.tables and name in self.files:
+            # a report reads the few tables it shows (at 1x the allocation ledger alone is 1.6 MB of Parquet)
+            self.tables[name] = _read(self.files.pop(name))
         return self.tables.get(name, pd.DataFrame())
+
+    def all_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the run, read now."""
+        for name in list(self.files):
+            self[name]
+        return self.tables
 
     @property
     def threshold_pct(self) -> float:
         return float(self.manifest.get("params", {}).get("variance", {}).get("threshold_pct", 3.0))
 
     def has(self, name: str) -> bool:
-        return name in self.tables and not self.tables[name].empty
+        return (name in self.tables or name in self.files) and not self[name].empty
 
     @property
     def manifest_hash(self) -> str:
@@ -48,13 +58,13 @@ class RunData:
             from ..core.hashing import sha256_file
 
             manifest["_sha256"] = sha256_file(manifest_path)
-        tables = {p.stem: _read(p) for p in sorted(folder.glob("*.parquet"))}
-        tables.update({p.stem: _read(p) for p in sorted((folder / "report").glob("*.parquet"))})
+        files = {p.stem: p for p in sorted(folder.glob("*.parquet"))}
+        files.update({p.stem: p for p in sorted((folder / "report").glob("*.parquet"))})
         inputs = {p.stem: _read(p) for p in sorted((folder / "inputs").glob("*.parquet"))} \
             if (folder / "inputs").is_dir() else {}
         params = manifest.get("params", {})
         return cls(period=str(manifest.get("period", "")), currency=str(params.get("currency", "CNY")),
-                   tables=tables, manifest=manifest, inputs=inputs)
+                   tables={}, manifest=manifest, inputs=inputs, files=files)
 
     @classmethod
     def from_data(cls, data: str | Path, period: str, params_path: str | Path | None = None) -> RunData:
@@ -83,7 +93,7 @@ def _read(path: Path) -> pd.DataFrame:
 def report_tables(result: Any) -> dict[str, pd.DataFrame]:
     """Analytics every report reads, computed once per run (cost once, notebooks read it)."""
     from .. import analyze
-    from ..analyze import sales, stats
+    from ..analyze import headline, sales, stats
 
     flagged = result.tables.get("batch_anomalies")
     ids = [] if flagged is None else flagged["batch_id"].tolist()
@@ -95,6 +105,7 @@ def report_tables(result: Any) -> dict[str, pd.DataFrame]:
         "shipment_lines": lines.drop(columns=[c for c in lines.columns if c.startswith("_")]),
         "wip": analyze.wip(result),
         "wip_days_by_line": analyze.wip_days_by_line(result),
+        "output_elements": headline.output_elements(result),
     }
 
 

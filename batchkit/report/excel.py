@@ -1,4 +1,10 @@
-"""Excel workbooks for people: one sheet per table, frozen headers, number formats, filters, charts.
+"""Excel workbooks for people: one sheet per table, frozen headers, number formats, filters, charts, print setup.
+
+Number formats follow the same kinds as the HTML (`fmt.kinds_of`): money with
+two decimals and the currency in the header, rates in %, counts as integers,
+booleans as translated yes/no. Every sheet prints on A4 landscape, fitted to
+one page wide, with its header row repeated on every page; a chart sits below
+its table, on a page of its own.
 
 Data values are never trusted: a text cell that starts with =, +, -, @ (or a
 tab or carriage return) is stored as a literal string with Excel's quote
@@ -20,19 +26,24 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
-from .fmt import kinds_of
+from .fmt import MONEY_KINDS, header, kinds_of
 from .i18n import Translator
 
 FORMATS = {
     "money": "#,##0.00",
     "unit": "#,##0.0000",
     "pct": "0.0%",
-    "pct_points": '+0.0" %";-0.0" %"',
+    "pct_points": '+0.0" %";-0.0" %";0.0" %"',
+    "pct_value": '0.0" %"',
     "int": "#,##0",
-    "qty": "#,##0.###",
+    "qty": "#,##0.000",
+    "days": "#,##0.0",
+    "score": "0.00",
     "date": "yyyy-mm-dd",
 }
+SHEET_NAME_MAX = 31  # Excel's limit
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
@@ -60,14 +71,24 @@ def safe_text(cell: Any, value: str) -> None:
 
 
 def sheet_name(title: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", title).strip().strip("'")[:31] or "Sheet"
+    """A unique sheet name of at most 31 characters, cut at a word where it must be cut, no trailing space."""
+    base = _fit(_BAD_SHEET_CHARS.sub(" ", title).strip().strip("'"), SHEET_NAME_MAX) or "Sheet"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _fit(base, SHEET_NAME_MAX - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` characters, at the last space when there is one in the second half."""
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= width // 2 else cut).rstrip(" -:,(")
 
 
 def _cell_value(value: Any) -> Any:
@@ -86,21 +107,21 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
     frame = sheet.frame
     kinds = kinds_of(frame, sheet.numeric)
     for j, col in enumerate(frame.columns, start=1):
-        label = t.column(str(col))
-        if kinds[j - 1] in ("money", "unit") and currency:
-            label = f"{label} ({currency})"
         cell = ws.cell(row=1, column=j)
-        safe_text(cell, label)
+        safe_text(cell, header(str(col), kinds[j - 1], t, currency))
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     columns = [frame[c].to_numpy() for c in frame.columns]
     widths = [max(10, min(40, len(t.column(str(c))) + 2)) for c in frame.columns]
+    yes, no = t("bool.yes"), t("bool.no")
     for i in range(len(frame)):
         for j, values in enumerate(columns, start=1):
             value = _cell_value(values[i])
             cell = ws.cell(row=i + 2, column=j)
             kind = kinds[j - 1] if sheet.row_kinds is None else sheet.row_kinds[i]
+            if isinstance(value, bool) or (kind == "bool" and value is not None):
+                value = yes if value else no
             if isinstance(value, str):
                 safe_text(cell, value)
                 widths[j - 1] = max(widths[j - 1], min(60, len(value) + 2))
@@ -108,15 +129,29 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
                 cell.value = value
                 if kind in FORMATS:
                     cell.number_format = FORMATS[kind]
-                if kind in ("money", "unit") and value is not None:
+                if kind in MONEY_KINDS and value is not None:
                     widths[j - 1] = max(widths[j - 1], min(24, len(f"{value:,.2f}") + 3))
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A2"
     if len(frame.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
+    _page_setup(ws)
     if sheet.chart and len(frame):
         _add_chart(ws, sheet, t)
+
+
+def _page_setup(ws: Any) -> None:
+    """A4 landscape, one page wide (as many long as it takes), the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "&P / &N"
 
 
 def _add_chart(ws: Any, sheet: Sheet, t: Translator) -> None:
@@ -133,7 +168,10 @@ def _add_chart(ws: Any, sheet: Sheet, t: Translator) -> None:
         chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=x, min_row=2, max_row=n + 1))
     chart.y_axis.title = spec.get("y_title", "")
-    ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}2")
+    # below the table, from a page of its own: printed whole, never cut across two pages
+    below = len(sheet.frame) + 3
+    ws.row_breaks.append(Break(id=below - 1))
+    ws.add_chart(chart, f"A{below}")
 
 
 def write_workbook(path: Path, sheets: list[Sheet], t: Translator, currency: str = "") -> None:

@@ -19,7 +19,8 @@ _FILE = Path(__file__).with_name("strings.yaml")
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    table: dict[str, dict[str, str]] = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    return table
 
 
 class Translator:

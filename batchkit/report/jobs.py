@@ -28,6 +28,7 @@ class PageMeta:
     title: str
     meta: list[tuple[str, str]]  # (label, value) rows of the header
     footer: str
+    page_title: str = ""  # the browser tab and the printout's header: report, line and period
 
     def as_metadata(self) -> dict[str, Any]:
         return {"title": self.title, "meta": [list(row) for row in self.meta], "footer": self.footer}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from . import charts
 from .data import RunData
@@ -26,7 +27,7 @@ from .i18n import Translator
 def _display(markup: str) -> None:
     from IPython.display import HTML, display
 
-    display(HTML(markup))
+    display(HTML(markup))  # type: ignore[no-untyped-call]
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Report:
     dataset: Any = None
     params: Any = None
     _heading: str = ""  # the last section heading, until something else is shown
+    tail_sheets: list[Sheet] = field(default_factory=list)  # sheets that go after every table (headline figures)
 
     def __post_init__(self) -> None:
         self.t = Translator(self.language)
@@ -116,9 +118,21 @@ class Report:
 
     def kpis(self, items: list[tuple[str, str]]) -> None:
         """A row of headline figures: (translation key of the label, formatted value)."""
-        cards = "".join(f'<div class="bk-kpi"><div class="bk-kpi-v">{html.escape(v)}</div>'
-                        f'<div class="bk-kpi-l">{html.escape(self.t(k))}</div></div>' for k, v in items)
-        _display(f'<div class="bk-kpis">{cards}</div>')
+        self.cards([(self.t(k), v) for k, v in items])
+
+    def cards(self, items: list[tuple[str, str]], notes: list[str] | None = None) -> None:
+        """Headline figures (label, value); with `notes`, card i carries footnote i+1, listed under the cards."""
+        cards = []
+        for i, (label, value) in enumerate(items):
+            mark = f'<sup><a href="#bk-note-{i + 1}">{i + 1}</a></sup>' if notes else ""
+            cards.append(f'<div class="bk-kpi"><div class="bk-kpi-v">{html.escape(value)}</div>'
+                         f'<div class="bk-kpi-l">{html.escape(label)}{mark}</div></div>')
+        foot = ""
+        if notes:
+            items_html = "".join(f'<li id="bk-note-{i + 1}">{html.escape(n)}</li>' for i, n in enumerate(notes))
+            foot = (f'<details class="bk-defs" open><summary>{html.escape(self.t("text.kpi_notes"))}</summary>'
+                    f"<ol>{items_html}</ol></details>")
+        _display(f'<div class="bk-kpis">{"".join(cards)}</div>{foot}')
 
     def table(self, title_key: str, frame: pd.DataFrame, *, max_rows: int | None = 40, excel: bool = True,
               chart: dict[str, Any] | None = None, highlight: pd.Series | None = None, sheet: str | None = None,
@@ -137,22 +151,27 @@ class Report:
             _display(f"{caption}<p class=\"bk-empty\">{html.escape(self.t('table.empty'))}</p>")
         else:
             _display(caption + html_table(frame, self.t, currency=self.data.currency, max_rows=max_rows,
-                                          highlight=highlight, numeric=numeric))
+                                          highlight=highlight, numeric=numeric,
+                                          workbook=excel and self.out_dir is not None))
         if excel:
             self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric, row_kinds))
 
-    def chart(self, png: bytes, alt_key: str, **fields: Any) -> None:
+    def chart(self, figure: Figure | bytes, alt_key: str, **fields: Any) -> None:
+        """Show a chart (a matplotlib Figure from `charts`, or PNG bytes) with its alt text."""
         self._heading = ""
         alt = html.escape(self.t(alt_key, **fields))
-        src = base64.b64encode(png).decode("ascii")
+        data = charts.png(figure) if isinstance(figure, Figure) else figure
+        src = base64.b64encode(data).decode("ascii")
         _display(f'<figure class="bk-chart"><img src="data:image/png;base64,{src}" alt="{alt}"></figure>')
 
     # ------------------------------------------------------------ output
 
     def save(self) -> None:
-        """Write <name>.xlsx next to the HTML (nothing when the notebook runs without an output folder)."""
+        """Write <name>.xlsx next to the HTML (its path in `self.workbook`); without an output folder, say on
+        the page that no workbook was written instead of doing nothing silently."""
         if self.out_dir is None:
+            self.note(self.t("text.no_workbook"))
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.workbook = self.out_dir / f"{self.name}.xlsx"
-        write_workbook(self.workbook, self.sheets, self.t, self.data.currency)
+        write_workbook(self.workbook, self.sheets + self.tail_sheets, self.t, self.data.currency)

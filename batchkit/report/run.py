@@ -33,9 +33,9 @@ from ..store.cost_folder import resolved_params, write_cost_folder
 from ..store.manifest import build_manifest, file_entries, input_entries, write_manifest
 from ..store.tables import write_parquet
 from .data import report_inputs, report_tables
-from .execute import PACKAGE_ROOT, run_jobs
+from .execute import PACKAGE_ROOT, KernelPool, run_jobs
 from .i18n import Translator
-from .index import write_index
+from .index import previous_kpis, write_index
 from .jobs import Direction, PageMeta, ReportJob, ReportPlan, ReportStatus
 
 NOTEBOOKS = PACKAGE_ROOT / "notebooks"
@@ -48,6 +48,7 @@ class PackResult:
     reports: list[ReportStatus] = field(default_factory=list)
     manifest_sha256: str = ""
     quality: dict[str, int] = field(default_factory=dict)
+    kpis: Any = None  # the run's kpis table (pandas), for the CLI's empty-period warning
 
     @property
     def failed(self) -> list[ReportStatus]:
@@ -82,6 +83,7 @@ def _meta(plan: ReportPlan, period: str, t: Translator, manifest_hash: str, curr
         meta=[(t("meta.period"), period), (t("meta.line"), line), (t("meta.currency"), currency),
               *([(t("meta.manifest"), manifest_hash)] if manifest_hash else []), (t("meta.generated"), now)],
         footer=t("footer", version=__version__, contract=CONTRACT_VERSION, manifest=manifest_hash),
+        page_title=t("title.page", title=plan.title, line=line, period=period),
     )
 
 
@@ -89,42 +91,47 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
              lines: list[str] | None = None, formats: tuple[str, ...] = ("html", "xlsx"), jobs: int = 2,
              params_path: str | None = None, progress: Progress | None = None,
              recalls: list[str] | None = None) -> PackResult:
-    """Cost `data` for `period` and render the report pack into `out_root/<period>`."""
-    ds = load_dataset(data, params)
-    result = cost(ds, period, params)  # a data error stops here: nothing is written
-    t = Translator(params.language)
-    known = sorted(result.batch_summary["product_line"].dropna().astype(str).unique())
-    chosen = known if not lines or lines == ["all"] else lines
-    unknown = [x for x in chosen if x not in known]
-    if unknown:
-        raise ParamsError(f"--lines: unknown product line {unknown[0]!r}; lines are: {', '.join(known)}",
-                          key="lines")
-    target = Path(out_root) / period
-    with atomic_folder(target) as tmp, tempfile.TemporaryDirectory(prefix="batchkit-kernel-") as kroot:
-        tables = tmp / "tables"
-        tables.mkdir()
-        content = write_cost_folder(tables, result, params)
-        for sub, frames in (("inputs", report_inputs(ds.tables)), ("report", report_tables(result))):
-            (tables / sub).mkdir()
-            for name, frame in frames.items():
-                write_parquet(frame, tables / sub / f"{name}.parquet")
-        manifest_hash = str(result.extras["manifest_sha256"])[:12]
-        (tmp / "notebooks").mkdir()
-        plans = plan_reports(chosen, t, recalls)
-        job_list = [_job(p, tmp, period, params, data, params_path, formats, t, manifest_hash) for p in plans]
-        statuses = run_jobs(job_list, jobs, Path(kroot), progress)
-        for p in plans:
-            statuses[p.name].files = [f"{p.name}.{ext}" for ext in formats if (tmp / f"{p.name}.{ext}").exists()]
-        write_index(tmp / "index.html", [(p, statuses[p.name]) for p in plans], period=period, t=t,
-                    manifest_hash=manifest_hash)
-        pack_manifest = build_manifest(
-            command="run", period=period, params=content["params"], inputs=content["inputs"],
-            outputs=file_entries(tmp), quality=content["data_quality"],
-            extra={"tables_manifest_sha256": manifest_hash,
-                   "reports": [statuses[p.name].record(p) for p in plans]})
-        run_manifest = write_manifest(tmp, pack_manifest)
+    """Cost `data` for `period` and render the report pack into `out_root/<period>`.
+
+    The notebook kernels start first, in their own thread, and get ready while the period is costed."""
+    with tempfile.TemporaryDirectory(prefix="batchkit-kernel-") as kroot, KernelPool(jobs, Path(kroot)) as pool:
+        ds = load_dataset(data, params)
+        result = cost(ds, period, params)  # a data error stops here: nothing is written
+        t = Translator(params.language)
+        known = sorted(result.batch_summary["product_line"].dropna().astype(str).unique())
+        chosen = known if not lines or lines == ["all"] else lines
+        unknown = [x for x in chosen if x not in known]
+        if unknown:
+            raise ParamsError(f"--lines: unknown product line {unknown[0]!r}; lines are: {', '.join(known)}",
+                              key="lines")
+        target = Path(out_root) / period
+        with atomic_folder(target) as tmp:
+            tables = tmp / "tables"
+            tables.mkdir()
+            content = write_cost_folder(tables, result, params)
+            for sub, frames in (("inputs", report_inputs(ds.tables)), ("report", report_tables(result))):
+                (tables / sub).mkdir()
+                for name, frame in frames.items():
+                    write_parquet(frame, tables / sub / f"{name}.parquet")
+            manifest_hash = str(result.extras["manifest_sha256"])[:12]
+            (tmp / "notebooks").mkdir()
+            plans = plan_reports(chosen, t, recalls)
+            job_list = [_job(p, tmp, period, params, data, params_path, formats, t, manifest_hash) for p in plans]
+            statuses = pool.run(job_list, progress)
+            for p in plans:
+                statuses[p.name].files = [f"{p.name}.{ext}" for ext in formats
+                                          if (tmp / f"{p.name}.{ext}").exists()]
+            write_index(tmp / "index.html", [(p, statuses[p.name]) for p in plans], period=period, t=t,
+                        manifest_hash=manifest_hash, kpis=result.tables.get("kpis"),
+                        previous=previous_kpis(Path(out_root), period), currency=params.currency)
+            pack_manifest = build_manifest(
+                command="run", period=period, params=content["params"], inputs=content["inputs"],
+                outputs=file_entries(tmp), quality=content["data_quality"],
+                extra={"tables_manifest_sha256": manifest_hash,
+                       "reports": [statuses[p.name].record(p) for p in plans]})
+            run_manifest = write_manifest(tmp, pack_manifest)
     pack = PackResult(folder=target.resolve(), reports=[statuses[p.name] for p in plans],
-                      manifest_sha256=run_manifest, quality=content["data_quality"])
+                      manifest_sha256=run_manifest, quality=content["data_quality"], kpis=result.tables.get("kpis"))
     if pack.failed:
         names = ", ".join(f"{r.name} ({r.error})" for r in pack.failed)
         raise ReportError(f"{len(pack.failed)} of {len(plans)} reports failed: {names}; the others are in "
@@ -139,13 +146,13 @@ def _job(plan: ReportPlan, tmp: Path, period: str, params: Params, data: str | P
         "language": params.language,
         "data": str(Path(data).resolve()) if data else "",
         "params_path": str(Path(params_path).resolve()) if params_path else "",
-        "output_dir": str(tmp) if "xlsx" in formats else "",
+        "output_dir": str(tmp.resolve()) if "xlsx" in formats else "",
         "report_name": plan.name,
     }
     if plan.notebook == "recall":
         parameters.update(trace_id=plan.trace_id or "", direction=plan.direction)
     else:
-        parameters.update(product_line=plan.line, run_dir=str(tmp))
+        parameters.update(product_line=plan.line, run_dir=str(tmp.resolve()))
     return ReportJob(plan=plan, notebook=NOTEBOOKS / f"{plan.notebook}.ipynb",
                      executed=tmp / "notebooks" / f"{plan.name}.ipynb", html=tmp / f"{plan.name}.html", cwd=tmp,
                      formats=formats, parameters=parameters, meta=_meta(plan, period, t, manifest_hash,

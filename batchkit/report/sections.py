@@ -6,13 +6,14 @@ figures a report shows are computed in tested library code, never in cells.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from ..core.check_codes import title as check_title
-from . import charts, views
-from .fmt import money
+from ..core.kpi_codes import KPIS
+from . import charts, messages, views
+from .excel import Sheet
+from .fmt import kpi_value, money
+from .i18n import Translator
 from .page import Report
 from .recall_book import recall_tables
 
@@ -21,40 +22,52 @@ def _fmt_int(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _fmt_pct(x: float) -> str:
-    return "" if math.isnan(x) else f"{x * 100:,.1f} %"
-
-
 def kpis(rep: Report) -> None:
-    k = views.kpis(rep.data, rep.line)
-    cur = rep.data.currency
-    rep.kpis([
-        ("kpi.output_cost", money(k["output_cost"], cur)),
-        ("kpi.batches_completed", _fmt_int(k["batches_completed"])),
-        ("kpi.good_units", _fmt_int(k["good_units"])),
-        ("kpi.yield", _fmt_pct(k["yield"])),
-        ("kpi.scrap_cost", money(k["scrap_cost"], cur)),
-        ("kpi.wip_value", money(k["wip_value"], cur)),
-        ("kpi.wip_batches", _fmt_int(k["wip_batches"])),
-        ("kpi.wip_days", f"{k['wip_days']:,.1f}"),
-    ])
+    """The headline cards, read from the kpis table, each with its definition as a footnote."""
+    values = views.kpi_values(rep.data, rep.line)
+    if not values:
+        rep.note(rep.t("text.no_kpis"))
+        return
+    lang, cur = rep.t.language, rep.data.currency
+    shown = [KPIS[name] for name in values if name in KPIS]
+    rep.cards([(c.label(lang), kpi_value(values[c.name], c, cur, rep.t)) for c in shown],
+              notes=[f"{c.label(lang)}: {c.definition(lang)}" for c in shown])
+    if values.get("batches_completed", 0) == 0 and values.get("wip_batches", 0) == 0:
+        rep.note(rep.t("text.empty_period", period=rep.data.period))
+    units = [cur if c.kind == "money" else "%" if c.kind == "pct" else rep.t(f"unit.{c.unit(cur)}") for c in shown]
+    frame = pd.DataFrame({"label": [c.label(lang) for c in shown], "value": [values[c.name] for c in shown],
+                          "unit": units, "definition": [c.definition(lang) for c in shown]})
+    kinds = tuple({"money": "money", "pct": "pct_value", "days": "days", "units": "qty"}.get(c.kind, "int")
+                  for c in shown)
+    rep.tail_sheets.append(Sheet(rep.t("section.kpi_sheet"), frame, row_kinds=kinds))
 
 
 def cost_by_line(rep: Report) -> None:
-    """Stacked bars of the period's output cost by line and element, and the element totals."""
+    """The period's output cost by line and element (each cent once), and the element totals."""
     table = views.cost_by_line_and_element(rep.data, rep.line)
     ct = rep.chart_t
-    if not table.empty:
-        shown = views.top_columns(table, 7, "other").rename(columns=ct.element)
-        rep.chart(charts.stacked_bars(shown, title=ct("chart.cost_by_line"), ylabel=rep.data.currency,
-                                      horizontal=len(shown) > 6), "chart.cost_by_line")
     totals = views.element_totals(rep.data, rep.line)
+    if not table.empty and charts.drawable(len(table)):
+        shown = views.top_columns(table, 7, "other")
+        rep.chart(charts.stacked_bars(shown, title=ct("chart.cost_by_line"), ylabel=rep.data.currency,
+                                      colors=[charts.element_colour(str(c)) for c in shown.columns],
+                                      labels=[ct.element(str(c)) for c in shown.columns],
+                                      horizontal=len(shown) > 6), "chart.cost_by_line")
+    elif charts.drawable(len(totals)):
+        series = pd.Series(totals["amount"].to_numpy(), index=[ct.element(str(e)) for e in totals["cost_element"]])
+        fig = charts.bars(series, title=ct("chart.output_elements"), xlabel=rep.data.currency)
+        for bar, element in zip(fig.axes[0].patches, totals["cost_element"], strict=True):
+            bar.set_color(charts.element_colour(str(element)))
+        rep.chart(fig, "chart.output_elements")
+    rep.text("text.output_elements")
     totals["cost_element"] = totals["cost_element"].map(rep.t.element)
     rep.table("section.element_totals", totals, chart={"type": "bar", "x": "cost_element", "y": ["amount"],
                                                         "title": rep.t("section.element_totals")})
     if not table.empty and rep.line in (None, "", "all"):
-        wide = table.rename(columns=rep.t.element).reset_index()
-        rep.table("section.cost_by_line", wide, max_rows=None, numeric="money")
+        # elements down, lines across: as many columns as lines, so it fits a printed page
+        wide = table.T.rename(index=rep.t.element)
+        wide.index.name = "cost_element"
+        rep.table("section.cost_by_line", wide.reset_index(), max_rows=None, numeric="money")
 
 
 def unit_cost_trend(rep: Report) -> None:
@@ -63,8 +76,9 @@ def unit_cost_trend(rep: Report) -> None:
         rep.note(rep.t("table.empty"))
         return
     ct = rep.chart_t
-    rep.chart(charts.lines(views.as_index(trend), title=ct("chart.unit_cost_trend"), ylabel=ct("chart.index"),
-                           xlabel=ct("col.period"), reference=100.0), "chart.unit_cost_trend")
+    if charts.drawable(len(trend)):
+        rep.chart(charts.lines(views.as_index(trend), title=ct("chart.unit_cost_trend"), ylabel=ct("chart.index"),
+                               xlabel=ct("col.period"), reference=100.0), "chart.unit_cost_trend")
     rep.table("section.unit_cost_trend", trend.reset_index().rename(columns={"end_date": "period"}),
               max_rows=None, numeric="unit")
 
@@ -82,26 +96,30 @@ def quality_summary(rep: Report) -> None:
     errors = int(counts.loc[counts["severity"] == "error", "count"].sum()) if len(counts) else 0
     warnings = int(counts.loc[counts["severity"] == "warning", "count"].sum()) if len(counts) else 0
     rep.text("text.quality_counts", errors=f"{errors:,}", warnings=f"{warnings:,}")
+    lang = rep.t.language
     if len(counts):
         ct = rep.chart_t
         by_check = counts.groupby("check", sort=False)["count"].sum().sort_values(ascending=False).head(15)
         errs = set(counts.loc[counts["severity"] == "error", "check"])
-        rep.chart(charts.bars(by_check, title=ct("chart.findings"), xlabel=ct("col.count"), integer=True,
-                              highlight=[c in errs for c in by_check.index]), "chart.findings")
+        if charts.drawable(len(by_check)):
+            series = pd.Series(by_check.to_numpy(), index=[check_title(c, ct.language) for c in by_check.index])
+            rep.chart(charts.bars(series, title=ct("chart.findings"), xlabel=ct("col.count"), kind="count",
+                                  highlight=[c in errs for c in by_check.index]), "chart.findings")
     shown = counts.assign(severity=counts["severity"].map(lambda x: rep.t(f"severity.{x}")))
-    shown.insert(2, "check_title", counts["check"].map(lambda c: check_title(c, rep.t.language)))
+    shown.insert(2, "check_title", counts["check"].map(lambda c: check_title(c, lang)))
     rep.table("section.quality_counts", shown, max_rows=None)
 
 
 def quality_details(rep: Report, per_check: int = 200) -> None:
-    """Every finding, grouped by check: the rows to fix (all of them in the workbook)."""
+    """Every finding, grouped by check: the rows to fix (all of them in the workbook), in the report's language."""
     dq = rep.data["data_quality"]
     if dq.empty:
         rep.text("text.no_findings")
         return
     for (severity, check), group in dq.groupby(["severity", "check"], sort=False):
         rows = group[["table", "row", "column", "value", "message"]].reset_index(drop=True)
-        rep.table("section.quality_check", rows, max_rows=per_check, sheet=f"{severity} {check}",
+        rows["message"] = [messages.translate(str(m), str(check), rep.t) for m in rows["message"]]
+        rep.table("section.quality_check", rows, max_rows=per_check, sheet=f"{rep.t(f'severity.{severity}')} {check}",
                   check=f"{check_title(check, rep.t.language)} ({check})", severity=rep.t(f"severity.{severity}"),
                   n=f"{len(rows):,}")
 
@@ -117,9 +135,10 @@ def variances(rep: Report) -> None:
         rep.note(rep.t("text.no_variances"))
         return
     ct = rep.chart_t
-    series = pd.Series(v["amount"].to_numpy(), index=[ct(f"variance.{x}") for x in v["variance_type"]])
-    rep.chart(charts.bars(series, title=ct("chart.variances"), xlabel=rep.data.currency,
-                          highlight=[a > 0 for a in series]), "chart.variances")
+    if charts.drawable(len(v)):
+        series = pd.Series(v["amount"].to_numpy(), index=[ct(f"variance.{x}") for x in v["variance_type"]])
+        rep.chart(charts.bars(series, title=ct("chart.variances"), xlabel=rep.data.currency,
+                              highlight=[a > 0 for a in series]), "chart.variances")
     shown = v.assign(variance_type=v["variance_type"].map(lambda x: rep.t(f"variance.{x}")))
     rep.table("section.variances", shown, max_rows=None)
 
@@ -129,28 +148,43 @@ def wip(rep: Report) -> None:
     rep.table("section.wip", table, max_rows=40)
 
 
+def rules_text(rules: object, t: Translator) -> str:
+    """`deviation;robust_z` -> the rules in words, in the report's language."""
+    if not isinstance(rules, str) or not rules:
+        return ""
+    sep = "；" if t.language == "zh-CN" else "; "
+    return sep.join(t(f"rule.{r}") if t.has(f"rule.{r}") else r for r in rules.split(";"))
+
+
 def anomalies(rep: Report, max_rows: int = 25) -> None:
     table = views.anomalies(rep.data, rep.line)
     if table.empty:
         rep.note(rep.t("text.no_anomalies"))
         return
     rep.text("text.anomalies", n=f"{len(table):,}", threshold=f"{rep.data.threshold_pct:g}")
-    shown = table.assign(top_driver=table["top_driver"].map(rep.t.driver))
+    shown = table.assign(top_driver=table["top_driver"].map(rep.t.driver),
+                         rules=table["rules"].map(lambda r: rules_text(r, rep.t)))
+    if "top_driver_detail" in shown.columns:
+        shown["top_driver_detail"] = [messages.translate_detail(str(d), rep.t) if isinstance(d, str) else ""
+                                      for d in shown["top_driver_detail"]]
     if rep.line not in (None, "", "all"):
         shown = shown.drop(columns="product_line")
     rep.table("section.anomalies", shown, max_rows=max_rows)
+    rep.note(rep.t("text.driver_share"))
 
 
 def control_charts(rep: Report, top: int = 3) -> None:
     ct = rep.chart_t
-    for chart in views.control_items(rep.data, rep.line, top):
-        png = charts.control_chart(chart["values"], chart["labels"], center=chart["center"], ucl=chart["ucl"],
-                                   lcl=chart["lcl"], flagged=chart["flagged"],
-                                   title=ct("section.control_chart", item=chart["item"]),
+    items = [c for c in views.control_items(rep.data, rep.line, top) if charts.drawable(len(c.values))]
+    if not items:
+        rep.note(rep.t("table.empty"))
+    for chart in items:
+        fig = charts.control_chart(chart.values, chart.labels, center=chart.center, ucl=chart.ucl, lcl=chart.lcl,
+                                   flagged=chart.flagged, title=ct("section.control_chart", item=chart.item),
                                    ylabel=f"{ct('col.unit_cost')} ({rep.data.currency})",
                                    legend=[ct("chart.value"), ct("chart.center"), ct("chart.limits"),
                                            ct("chart.flagged")])
-        rep.chart(png, "section.control_chart", item=chart["item"])
+        rep.chart(fig, "section.control_chart", item=chart.item)
 
 
 def worst_batches(rep: Report, n: int = 3) -> None:
@@ -161,6 +195,8 @@ def worst_batches(rep: Report, n: int = 3) -> None:
     ct = rep.chart_t
     for batch in table["batch_id"].head(n):
         reference, parts, actual = views.waterfall(rep.data, batch)
+        if parts.empty:
+            continue
         parts.index = [ct.driver(str(d)) for d in parts.index]
         rep.chart(charts.waterfall(parts, start_label=ct("chart.reference"), end_label=ct("chart.actual"),
                                    start=reference, end=actual, title=ct("chart.waterfall", batch=batch),
@@ -175,7 +211,7 @@ def quality_cost(rep: Report) -> None:
 
 def margin(rep: Report) -> None:
     by_customer = views.margin(rep.data, "customer", rep.line)
-    if not by_customer.empty:
+    if charts.drawable(len(by_customer)):
         ct = rep.chart_t
         top = by_customer.head(15).set_index("customer")["margin"]
         rep.chart(charts.bars(top, title=ct("chart.margin_customer"), xlabel=rep.data.currency),
@@ -191,7 +227,9 @@ def wip_days(rep: Report) -> None:
         return
     ct = rep.chart_t
     series = days.set_index("product_line")["avg_wip_days"].sort_values(ascending=False)
-    rep.chart(charts.bars(series, title=ct("chart.wip_days"), xlabel=ct("col.days_open")), "chart.wip_days")
+    if charts.drawable(len(series)):
+        rep.chart(charts.bars(series, title=ct("chart.wip_days"), xlabel=ct("col.days_open"), kind="days"),
+                  "chart.wip_days")
     rep.table("section.wip_days", days, max_rows=None)
 
 
@@ -233,8 +271,9 @@ def recall_customers(rep: Report) -> None:
     else:
         ct = rep.chart_t
         top = customers.sort_values("qty", ascending=False).head(15).set_index("customer")["qty"]
-        rep.chart(charts.bars(top, title=ct("chart.recall_customers"), xlabel=ct("col.qty"), integer=True),
-                  "chart.recall_customers")
+        if charts.drawable(len(top)):
+            rep.chart(charts.bars(top, title=ct("chart.recall_customers"), xlabel=ct("col.qty"), kind="count"),
+                      "chart.recall_customers")
     _recall_table(rep, "customers")
 
 

@@ -5,6 +5,8 @@ Money is summed as integer cents (`sum_cents`), never as floats.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -46,30 +48,23 @@ def wip(data: RunData, line: str | None = None) -> pd.DataFrame:
     return w[cols].sort_values("days_open", ascending=False).reset_index(drop=True)
 
 
-def kpis(data: RunData, line: str | None = None) -> dict[str, float]:
-    done = completed_in_period(data, line)
-    open_ = wip(data, line)
-    started = done["qty_started"].sum()
-    return {
-        "batches_completed": float(len(done)),
-        "good_units": float(done["qty_good"].sum()),
-        "output_cost": sum_cents(done["total_cost"]),
-        "yield": float(done["qty_good"].sum() / started) if started else float("nan"),
-        "scrap_cost": sum_cents(done["scrap_cost"]),
-        "abnormal_scrap_cost": sum_cents(done["abnormal_scrap_cost"]),
-        "wip_batches": float(len(open_)),
-        "wip_value": sum_cents(open_["wip_value"]) if len(open_) else 0.0,
-        "wip_days": float(open_["days_open"].mean()) if len(open_) else 0.0,
-    }
+def kpi_values(data: RunData, line: str | None = None) -> dict[str, float]:
+    """The kpis table's figures of one scope (the plant, or a product line): KPI name -> value."""
+    k = data["kpis"]
+    if k.empty:
+        return {}
+    scope = "plant" if line in (None, "", "all") else line
+    mine = k[(k["scope"] == scope).to_numpy()]
+    return dict(zip(mine["kpi"], mine["value"].astype("float64"), strict=True))
 
 
 def cost_by_line_and_element(data: RunData, line: str | None = None) -> pd.DataFrame:
-    """Cost of the period's output by product line (rows) and cost element (columns)."""
-    done = completed_in_period(data, line)
-    bc = data["batch_costs"].merge(done[["batch_id", "product_line"]], on="batch_id", how="inner")
-    if bc.empty:
+    """output_cost by product line (rows) and cost element (columns): the cost of the period's output, each
+    cent once (a sub-assembly consumed by the period end is in its consumer's `subassembly` element only)."""
+    out = in_line(data["output_elements"], line)
+    if out.empty:
         return pd.DataFrame()
-    table = _group_money(bc, ["product_line", "cost_element"], "amount").unstack(fill_value=0.0)
+    table = _group_money(out, ["product_line", "cost_element"], "amount").unstack(fill_value=0.0)
     order = table.sum().sort_values(ascending=False).index
     return table[order]
 
@@ -163,7 +158,20 @@ def anomalies(data: RunData, line: str | None = None) -> pd.DataFrame:
     return out.reindex(out["deviation_pct"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
-def control_items(data: RunData, line: str | None = None, top: int = 3) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class ControlItem:
+    """One item's individuals chart: its batches' unit costs in completion order, the limits, the flagged points."""
+
+    item: str
+    values: np.ndarray
+    labels: list[str]
+    center: float
+    lcl: float
+    ucl: float
+    flagged: np.ndarray
+
+
+def control_items(data: RunData, line: str | None = None, top: int = 3) -> list[ControlItem]:
     """The line's main items (most batches in the window) with their individuals-chart points and limits."""
     pts = in_line(data["control_points"], line)
     stats = data["unit_cost_stats"]
@@ -173,10 +181,11 @@ def control_items(data: RunData, line: str | None = None, top: int = 3) -> list[
     for item in pts["item_id"].value_counts().head(top).index:
         mine = pts[pts["item_id"] == item].sort_values(["end_date", "batch_id"])
         s = stats[stats["item_id"] == item].iloc[0]
-        out.append({"item": item, "values": mine["unit_cost"].to_numpy(), "labels": mine["batch_id"].tolist(),
-                    "center": float(s["center"]), "lcl": float(s["lcl"]), "ucl": float(s["ucl"]),
-                    # red points are statistical outliers (control limits, robust z), not the 3 % business rule
-                    "flagged": mine["rules"].fillna("").str.contains("control|robust_z").to_numpy()})
+        out.append(ControlItem(item=str(item), values=mine["unit_cost"].to_numpy(dtype="float64"),
+                               labels=[str(x) for x in mine["batch_id"]], center=float(s["center"]),
+                               lcl=float(s["lcl"]), ucl=float(s["ucl"]),
+                               # red points are statistical outliers (control limits, robust z), not the 3 % rule
+                               flagged=mine["rules"].fillna("").str.contains("control|robust_z").to_numpy()))
     return out
 
 

@@ -16,7 +16,7 @@ from .tables import write_tables
 
 # The contract's output tables (section 6), in the order people read them.
 CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality")
-ANALYTICS_TABLES = ("batch_anomalies", "quality_cost")
+ANALYTICS_TABLES = ("batch_anomalies", "quality_cost", "kpis")
 OUTPUT_TABLES = CORE_TABLES + ANALYTICS_TABLES  # each written as CSV and Parquet
 
 
@@ -29,12 +29,14 @@ def resolved_params(params: Params, data: Path | None, period: str) -> dict[str,
 
 
 def output_tables(result: CostResult) -> dict[str, Any]:
-    """The core tables plus the analytics the contract lists (section 6): batch_anomalies, quality_cost."""
+    """The core tables plus the analytics the contract lists (sections 6, 7): batch_anomalies, quality_cost, kpis."""
     from .. import analyze
 
     if "batch_anomalies" not in result.tables:  # computed once, kept on the result
         result.tables["batch_anomalies"] = analyze.anomalies(result)
         result.tables["quality_cost"] = analyze.quality_cost(result)
+    if "kpis" not in result.tables:
+        result.tables["kpis"] = analyze.kpis(result)
     return dict(result.tables)
 
 
