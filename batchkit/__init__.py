@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .costing.engine import cost
     from .ingest.load import load_dataset
     from .store.cost_folder import cost_to_folder
-    from .tracing.walk import TraceResult, trace
+    from .tracing.result import TraceResult
+    from .tracing.walk import trace
 
 _EXPORTS = {
     "BatchkitError": "core.errors",
@@ -37,7 +38,7 @@ _EXPORTS = {
     "cost": "costing.engine",
     "cost_to_folder": "store.cost_folder",
     "trace": "tracing.walk",
-    "TraceResult": "tracing.walk",
+    "TraceResult": "tracing.result",
 }
 
 __all__ = [

@@ -19,6 +19,9 @@ process so that wall time and peak memory belong to that step alone:
   trace                    forward trace of the most used purchased lot: the first trace of a
                            folder (builds and caches the index), then in a fresh process from
                            the cache (`trace`), and the walk alone on the open index
+  trace_cli                `batchkit trace` cold and cached and `batchkit --version` as whole
+                           processes, each next to the floors `python -c pass` and `python -c
+                           "import pyarrow"` run alongside (bench/trace_cli.py; at least 3 runs each)
   pack                     `batchkit run` (overview, data quality, every product line; HTML and
                            Excel, --jobs 2), at the sizes of --pack-sizes
   demo run                 the whole `batchkit run` command (a fresh process, imports included:
@@ -46,6 +49,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import trace_cli  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_BATCHES = 12_500
@@ -159,8 +164,8 @@ def step_whatif(data: str) -> dict[str, Any]:
 def _most_used_lot(index: Any) -> str:
     import numpy as np
 
-    counts = np.bincount(index.lot_edges["src"].to_numpy(), minlength=len(index.lots))
-    return str(index.lots["lot_id"].iloc[int(counts.argmax())])
+    counts = np.bincount(index.array("lot_fwd", "key"), minlength=index.lots.num_rows)
+    return str(index.lots.column("lot_id")[int(counts.argmax())])
 
 
 def step_trace(data: str, warm: bool) -> dict[str, Any]:
@@ -176,7 +181,7 @@ def step_trace(data: str, warm: bool) -> dict[str, Any]:
     lot = json.loads(os.environ["BENCH_TRACE_LOT"])
     found = clock.part("trace", trace, data, lot, direction="forward", period=PERIOD, params=params)
     index, _ = open_index(data, params, PERIOD)
-    code = int((index.lots["lot_id"] == lot).to_numpy().argmax())
+    code = index.lots.column("lot_id").to_pylist().index(lot)
     clock.part("trace_walk", walk, index, "lot", code, "forward")
     clock.out.update(lot=lot, batches_reached=len(found.batches), shipments=len(found.shipments))
     return clock.out
@@ -324,6 +329,11 @@ def run_size(size: str, formats: list[str], data_dir: Path, pack: bool, jobs: in
     row.update(trace=r["trace"], trace_walk=r["trace_walk"], trace_peak_mb=r["trace_peak_mb"],
                trace_lot=r["lot"], trace_batches=r["batches_reached"])
     _clear_trace_cache(pq)
+    say(f"{size}: trace and --version as whole processes")
+    row["cli"] = trace_cli.measure(pq, repeat=max(REPEAT, 3), cold_repeat=1)
+    row.update(cli_version=row["cli"]["version"], cli_trace=row["cli"]["trace_lot"],
+               cli_trace_ratio=row["cli"]["ratio_trace_lot"])
+    _clear_trace_cache(pq)
     if pack:
         say(f"{size}: report pack")
         out = data_dir / "packs" / size
@@ -436,6 +446,8 @@ def print_tables(rows: list[dict[str, Any]], scale: list[dict[str, Any]]) -> Non
         for e in scale:
             s.add_row(e["size"], _fmt(e["data"]), *(_fmt(e.get(k)) for k, _ in keys))
         console.print(s)
+    trace_cli.print_table([{**r["cli"], "data": f"{r['size']} ({Path(r['cli']['data']).name})"}
+                           for r in rows if "cli" in r])
 
 
 def main() -> None:

@@ -329,9 +329,14 @@ def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: str, as_json: bool, out: str | None,
               rows: int, no_cache: bool, params_path: str | None, sets: tuple[str, ...]) -> None:
     """Trace a lot or batch ID, or a scanned GS1 UDI, forward to what it went into or backward to its inputs."""
+    from ..core import params_memo
+    from ..tracing import cache as trace_cache
     from ..tracing.walk import trace
 
-    params = params_from(params_path, {"data": data, "period": period}, sets)
+    overrides = {"data": data, "period": period}
+    # remembered when they validated before, so a cached trace starts without pydantic
+    params = params_memo.load(params_path, overrides, sets, lambda: params_from(params_path, overrides, sets),
+                              remembered=trace_cache.enabled(not no_cache))
     if not params.data:
         raise click.UsageError("no data folder: pass --data DATA or set data: in params")
     result = trace(params.data, id_or_udi, direction=direction, params=params, cache=not no_cache)  # type: ignore[arg-type]

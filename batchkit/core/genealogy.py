@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 
 @dataclass
@@ -48,7 +46,14 @@ def levels(n_nodes: int, src: np.ndarray, dst: np.ndarray) -> Levels:
 
 
 def find_cycles(n_nodes: int, src: np.ndarray, dst: np.ndarray, candidates: np.ndarray) -> list[np.ndarray]:
-    """Strongly connected sets of more than one node, and self-loops, among `candidates`."""
+    """Strongly connected sets of more than one node, and self-loops, among `candidates`.
+
+    scipy is imported here, not with the module: only a dataset with a cycle needs it, and it
+    costs a fifth of a second to import.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     keep = candidates[src] & candidates[dst]
     s, d = src[keep], dst[keep]
     graph = coo_matrix((np.ones(len(s)), (s, d)), shape=(n_nodes, n_nodes)).tocsr()

@@ -16,10 +16,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ParamsError
+from .params_memo import DEFAULT_PARAMS
 from .periods import PERIOD_RE
 from .schema import BASES, TABLES
-
-DEFAULT_PARAMS = Path(__file__).resolve().parents[2] / "params" / "default.yaml"
 
 
 class _Strict(BaseModel):

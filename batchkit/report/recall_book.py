@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..tracing.walk import TraceResult
+from ..tracing.result import TraceResult
 from .excel import Sheet, write_workbook
 from .i18n import Translator
 

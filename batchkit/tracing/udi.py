@@ -17,7 +17,6 @@ the element string, a GS counted as one character.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -98,6 +97,8 @@ def gs1_year(yy: int, today: dt.date) -> int:
 
 def parse_date(value: str, ai: str, position: int, today: dt.date) -> str:
     """YYMMDD -> YYYY-MM-DD; day 00 means the last day of the month."""
+    import calendar  # only a UDI with a date needs it
+
     year, month, day = gs1_year(int(value[:2]), today), int(value[2:4]), int(value[4:6])
     if not 1 <= month <= 12:
         raise UdiError(f"UDI AI ({ai}) at position {position}: {value!r} has month {month:02d} "

@@ -23,220 +23,146 @@ findings), the genealogy is still traced and `cost_at_risk` is None with the
 reason in `warnings`: a recall needs the answer even on imperfect data.
 
 Period: `period`, else params `period`, else the month of the latest date in
-the dataset; the trace sees the plant as of that period end (`trace_index`).
-Given a folder, the index comes from the disk cache (`trace_cache`) when the
+the dataset; the trace sees the plant as of that period end (`build`).
+Given a folder, the index comes from the disk cache (`cache`) when the
 inputs are unchanged; given a loaded Dataset, it is built in memory once per
-period and kept on the dataset.
+period and kept on the dataset. Walking and the result tables are numpy and
+Arrow: a cached trace imports neither pandas nor the loaders (`result`).
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from ..core import money
 from ..core.errors import ParamsError, UnknownIdError
-from ..core.model import CostResult, Dataset
-from ..core.params import BatchIdRules, Params, load_params
+from ..core.lean_arrow import as_arrow, equals, sort, take
+from ..core.params_memo import RememberedParams
 from ..core.periods import check_period
-from ..ingest.ids import normalize_ids
-from ..ingest.load import load_dataset
 from . import cache as trace_cache
 from . import udi
-from .index import TraceIndex, build_index, latest_period
+from .index import TraceIndex, neighbours, ranges
+from .lookup import resolve
+from .result import TraceResult
+
+if TYPE_CHECKING:
+    from ..core.model import CostResult, Dataset
+    from ..core.params import Params
+
+__all__ = ["Direction", "TraceResult", "at_risk_cents", "load_dataset", "open_index", "trace", "walk"]
 
 Direction = Literal["forward", "backward"]
-
-
-@dataclass
-class TraceResult:
-    """One trace: the frames a recall coordinator needs and the contract's JSON."""
-
-    id: str  # the lot as written, or the normalized batch ID
-    query: str  # what was asked (an ID or a UDI)
-    direction: str
-    kind: str  # "lot" or "batch"
-    period: str
-    udi: dict[str, Any] | None
-    batches: pd.DataFrame  # batch_id, item_id, level, status, qty_good, qty_issued, qty_at_risk, unit_cost, ...
-    lots: pd.DataFrame  # lot_id, material_id, supplier, received_date, level
-    shipments: pd.DataFrame  # batch_id, item_id, level, customer, ship_date, qty
-    cost_at_risk: float | None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def customers(self) -> pd.DataFrame:
-        """Shipments by customer: shipments, batches, units, first and last ship date."""
-        s = self.shipments
-        return (s.groupby("customer", sort=True)
-                .agg(shipments=("qty", "size"), batches=("batch_id", "nunique"), qty=("qty", "sum"),
-                     first_ship=("ship_date", "min"), last_ship=("ship_date", "max"))
-                .reset_index())
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The contract's `trace --json` object (plus kind, period, query, udi and warnings)."""
-        return {
-            "id": self.id,
-            "direction": self.direction,
-            "batches": _records(self.batches, ["batch_id", "item_id", "level", "qty_good", "unit_cost",
-                                               "total_cost"]),
-            "lots": _records(self.lots, ["lot_id", "material_id", "supplier", "level"]),
-            "shipments": _records(self.shipments, ["batch_id", "customer", "ship_date", "qty"]),
-            "cost_at_risk": self.cost_at_risk,
-            "kind": self.kind,
-            "period": self.period,
-            "query": self.query,
-            "udi": self.udi,
-            "warnings": list(self.warnings),
-        }
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    out = frame[columns].astype(object)
-    for col in columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            out[col] = frame[col].dt.strftime("%Y-%m-%d").astype(object)
-        elif pd.api.types.is_integer_dtype(frame[col]):
-            out[col] = frame[col].astype(int).astype(object)
-    records: list[dict[str, Any]] = out.where(frame[columns].notna(), None).to_dict("records")
-    return records
 
 
 # ------------------------------------------------------------------ walking
 
 
-def _neighbours(indptr: np.ndarray, nb: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """All neighbours of `nodes` in a CSR adjacency, without a Python loop over nodes."""
-    starts, stops = indptr[nodes], indptr[nodes + 1]
-    sizes = stops - starts
-    if not sizes.sum():
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-    return np.unique(nb[offsets])
-
-
 def walk(index: TraceIndex, kind: str, start: int, direction: Direction) -> tuple[np.ndarray, np.ndarray]:
     """Breadth-first levels: (level per batch code, level per lot code), -1 where not reached."""
-    b_level = np.full(len(index.batches), -1, dtype=np.int64)
-    l_level = np.full(len(index.lots), -1, dtype=np.int64)
+    b_level = np.full(index.batches.num_rows, -1, dtype=np.int64)
+    l_level = np.full(index.lots.num_rows, -1, dtype=np.int64)
     if kind == "lot":
         l_level[start] = 0
         if direction == "backward":
             return b_level, l_level
-        frontier = _neighbours(*index.adjacency("lot_fwd"), np.array([start]))
+        frontier = neighbours(index, "lot_fwd", np.array([start]))
         level = 1
     else:
         frontier, level = np.array([start]), 0
-    sub = index.adjacency("sub_fwd" if direction == "forward" else "sub_back")
+    sub = "sub_fwd" if direction == "forward" else "sub_back"
     while len(frontier):
         b_level[frontier] = level
         if direction == "backward":
-            lots = _neighbours(*index.adjacency("lot_back"), frontier)
+            lots = neighbours(index, "lot_back", frontier)
             lots = lots[l_level[lots] < 0]
             l_level[lots] = level + 1
-        nxt = _neighbours(*sub, frontier)
+        nxt = neighbours(index, sub, frontier)
         frontier = nxt[b_level[nxt] < 0]
         level += 1
     return b_level, l_level
 
 
+def _completed(index: TraceIndex, batch_codes: np.ndarray) -> np.ndarray:
+    return equals(take(index.batches.column("status"), batch_codes), "completed")
+
+
 def at_risk_cents(index: TraceIndex, batch_codes: np.ndarray) -> np.ndarray:
     """Cost at risk of each batch in cents (module doc): no sub-assembly counted twice."""
-    b = index.batches
-    good = b["good_i"].to_numpy()[batch_codes]
-    remaining = np.maximum(good - b["issued_i"].to_numpy()[batch_codes], 0)
-    total = b["total_cents"].to_numpy()[batch_codes]
+    good = index.array("batches", "good_i")[batch_codes]
+    remaining = np.maximum(good - index.array("batches", "issued_i")[batch_codes], 0)
+    total = index.array("batches", "total_cents")[batch_codes]
     share = money.muldiv_round(total, remaining, np.maximum(good, 1))
-    wip = b["status"].to_numpy()[batch_codes] == "wip"
-    return np.where(good > 0, share, np.where(wip, total, 0)).astype(np.int64)
+    wip = ~_completed(index, batch_codes)
+    return np.asarray(np.where(good > 0, share, np.where(wip, total, 0)), dtype=np.int64)
 
 
-def _frames(index: TraceIndex, b_level: np.ndarray, l_level: np.ndarray, start: int | None
-            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int | None]:
+def _tables(index: TraceIndex, b_level: np.ndarray, l_level: np.ndarray, start: int | None
+            ) -> tuple[dict[str, pa.Table], int | None]:
+    """The result tables (see TraceResult) and the cost at risk in cents (None when costing refused)."""
     codes = np.flatnonzero(b_level >= 0)
-    b = index.batches.iloc[codes]
+    b = take(index.batches.select(["batch_id", "item_id", "status"]), codes)
     scale = 10.0**index.qty_places
     risk = at_risk_cents(index, codes)
-    total = b["total_cents"].to_numpy()
-    good = b["qty_good"].to_numpy()
+    total = index.array("batches", "total_cents")[codes]
+    good_i, issued_i = index.array("batches", "good_i")[codes], index.array("batches", "issued_i")[codes]
+    good = index.array("batches", "qty_good")[codes]
     with np.errstate(divide="ignore", invalid="ignore"):
-        unit = np.where((b["status"].to_numpy() == "completed") & (good > 0), total / 100.0 / good, np.nan)
+        unit = np.where(_completed(index, codes) & (good > 0), total / 100.0 / good, np.nan)
     costs = index.costs_ok
-    batches = pd.DataFrame({
-        "batch_id": b["batch_id"].to_numpy(), "item_id": b["item_id"].to_numpy(), "level": b_level[codes],
-        "status": b["status"].to_numpy(), "qty_good": good, "qty_issued": b["issued_i"].to_numpy() / scale,
-        "qty_at_risk": np.maximum(b["good_i"].to_numpy() - b["issued_i"].to_numpy(), 0) / scale,
-        "unit_cost": unit if costs else np.nan,
-        "total_cost": money.cents_to_float(total) if costs else np.nan,
-        "cost_at_risk": money.cents_to_float(risk) if costs else np.nan,
-        "_code": codes,
-    }).sort_values(["level", "batch_id"], kind="stable").reset_index(drop=True)
+    missing = np.full(len(codes), np.nan)
+    batches = sort(pa.table({
+        "batch_id": b.column("batch_id"), "item_id": b.column("item_id"), "level": as_arrow(b_level[codes]),
+        "status": b.column("status"), "qty_good": as_arrow(good), "qty_issued": as_arrow(issued_i / scale),
+        "qty_at_risk": as_arrow(np.maximum(good_i - issued_i, 0) / scale),
+        "unit_cost": as_arrow(unit if costs else missing),
+        "total_cost": as_arrow(money.cents_to_float(total) if costs else missing),
+        "cost_at_risk": as_arrow(money.cents_to_float(risk) if costs else missing),
+    }), [("level", "ascending"), ("batch_id", "ascending")])
     lot_codes = np.flatnonzero(l_level >= 0)
-    lots = index.lots.iloc[lot_codes].assign(level=l_level[lot_codes])
-    lots = lots.sort_values(["level", "lot_id"], kind="stable").reset_index(drop=True)
-    sh = index.shipments
-    shipped = sh[np.isin(sh["code"].to_numpy(), codes if start is None else [start])]
-    shipped = shipped.merge(batches[["_code", "batch_id", "item_id", "level"]], left_on="code", right_on="_code")
-    shipments = (shipped[["batch_id", "item_id", "level", "customer", "ship_date", "qty"]]
-                 .sort_values(["level", "batch_id", "ship_date", "customer"], kind="stable").reset_index(drop=True))
+    lots = sort(take(index.lots, lot_codes).append_column("level", as_arrow(l_level[lot_codes])),
+                [("level", "ascending"), ("lot_id", "ascending")])
+    shipped_by = codes if start is None else np.array([start])
+    rows = ranges(index.array("shipments", "code"), shipped_by)  # in the index's order, as a filter keeps it
+    ship_codes = index.array("shipments", "code")[rows]
+    sh = take(index.shipments, rows)
+    of = take(index.batches.select(["batch_id", "item_id"]), ship_codes)
+    shipments = sort(pa.table({
+        "batch_id": of.column("batch_id"), "item_id": of.column("item_id"), "level": as_arrow(b_level[ship_codes]),
+        "customer": sh.column("customer"), "ship_date": sh.column("ship_date"), "qty": sh.column("qty"),
+    }), [("level", "ascending"), ("batch_id", "ascending"), ("ship_date", "ascending"), ("customer", "ascending")])
     chosen = risk if start is None else risk[codes == start]
-    return batches.drop(columns="_code"), lots, shipments, int(chosen.sum()) if costs else None
-
-
-# ------------------------------------------------------------------ resolving the ID
-
-
-def _suggest(index: TraceIndex, normalized: str, rules: BatchIdRules) -> list[str]:
-    ids = pd.concat([index.lots["lot_id"], index.batches["batch_id"]], ignore_index=True).dropna()
-    # reset_index: ids.normalize_ids aligns its result on a 0..n-1 index
-    ids = ids[(ids.str.len() - len(normalized)).abs() <= 3].reset_index(drop=True)
-    norm = normalize_ids(ids, rules)
-    by_norm = dict(zip(norm, ids, strict=True))
-    close = difflib.get_close_matches(normalized, list(by_norm), n=5, cutoff=0.6)
-    return [by_norm[c] for c in close]
-
-
-def resolve(index: TraceIndex, text: str, rules: BatchIdRules) -> tuple[str, int, str]:
-    """(kind, code, ID) of a lot (as written, trimmed) or a batch (normalized); UnknownIdError otherwise."""
-    written = text.strip()
-    lot = np.flatnonzero(index.lots["lot_id"].to_numpy() == written)
-    if len(lot):
-        return "lot", int(lot[0]), written
-    normalized = str(normalize_ids(pd.Series([written], dtype="str"), rules).iloc[0])
-    batch = np.flatnonzero(index.batches["batch_id"].to_numpy() == normalized)
-    if len(batch):
-        code = int(batch[0])
-        if not index.batches["in_run"].iloc[code]:
-            start = str(index.batches["start_date"].iloc[code])[:10]
-            raise UnknownIdError(f"batch {normalized!r} started on {start}, after the end of {index.period}: "
-                                 "trace a later --period")
-        return "batch", code, normalized
-    suggestions = _suggest(index, normalized, rules)
-    message = f"unknown ID {written!r}: not a purchased lot or a batch (after normalization: {normalized!r})"
-    if suggestions:
-        message += "; close matches: " + ", ".join(suggestions)
-    raise UnknownIdError(message, suggestions=suggestions)
+    return {"batches": batches, "lots": lots, "shipments": shipments}, int(chosen.sum()) if costs else None
 
 
 # ------------------------------------------------------------------ the library API
 
 
-def _period(period: str | None, params: Params, fallback: Callable[[], str | None]) -> str:
+def load_dataset(root: Path, params: Params) -> Dataset:
+    """`ingest.load.load_dataset`, imported on first use: a cached trace never loads pandas or the readers."""
+    from ..ingest.load import load_dataset as load
+
+    return load(root, params)
+
+
+def _period(period: str | None, params: Params | RememberedParams, fallback: Callable[[], str | None]) -> str:
     period = period or params.period
     if period is None:
         return str(fallback())
     return check_period(period)
 
 
-def open_index(data: str | Path, params: Params, period: str | None = None, cache: bool = True
+def open_index(data: str | Path, params: Params | RememberedParams, period: str | None = None, cache: bool = True
                ) -> tuple[TraceIndex, list[str]]:
-    """The index of a data folder, from the disk cache when its inputs are unchanged (`trace_cache`)."""
+    """The index of a data folder, from the disk cache when its inputs are unchanged (`cache`).
+
+    Remembered params (`core.params_memo`) are validated in full only when the data must be loaded.
+    """
     root = Path(data)
     key = trace_cache.input_key(root, params) if trace_cache.enabled(cache) and root.is_dir() else None
     if key:
@@ -246,6 +172,10 @@ def open_index(data: str | Path, params: Params, period: str | None = None, cach
             index = trace_cache.read_index(root, key, wanted)
             if index is not None:
                 return index, []
+    from .build import build_index, latest_period
+
+    if isinstance(params, RememberedParams):
+        params = params.validated()
     ds = load_dataset(root, params)
     latest = latest_period(ds)
     index = build_index(ds, _period(period, params, lambda: latest), params)
@@ -256,9 +186,20 @@ def open_index(data: str | Path, params: Params, period: str | None = None, cach
     return index, notes
 
 
+def _dataset_index(ds: Dataset, period: str | None, params: Params, costs: CostResult | None) -> TraceIndex:
+    """The index of a loaded dataset, built once per period and kept on it."""
+    from .build import build_index, latest_period
+
+    wanted = _period(period or (costs.period if costs else None), params, lambda: latest_period(ds))
+    index: TraceIndex | None = ds.cache.get(("trace_index", wanted))
+    if index is None:
+        index = ds.cache[("trace_index", wanted)] = build_index(ds, wanted, params, costs)
+    return index
+
+
 def trace(data: Dataset | str | Path, id_or_udi: str, *, direction: Direction = "forward",
-          period: str | None = None, params: Params | None = None, costs: CostResult | None = None,
-          cache: bool = True) -> TraceResult:
+          period: str | None = None, params: Params | RememberedParams | None = None,
+          costs: CostResult | None = None, cache: bool = True) -> TraceResult:
     """Trace a lot or batch (or the lot of a GS1 UDI) through a dataset; see the module doc.
 
     `data` is a data folder (the index is cached on disk next to it) or a
@@ -271,16 +212,16 @@ def trace(data: Dataset | str | Path, id_or_udi: str, *, direction: Direction = 
     text = id_or_udi
     if udi.looks_like_udi(id_or_udi):
         text, parsed = udi.lot_of(id_or_udi)
-    if isinstance(data, Dataset):
-        params = params or data.params
-        wanted = _period(period or (costs.period if costs else None), params, lambda: latest_period(data))
-        index = data.cache.get(("trace_index", wanted))
-        if index is None:
-            index = data.cache[("trace_index", wanted)] = build_index(data, wanted, params, costs)
-        notes: list[str] = []
-    else:
-        params = params or load_params()
+    notes: list[str] = []
+    if isinstance(data, str | PathLike):
+        if params is None:
+            from ..core.params import load_params
+
+            params = load_params()
         index, notes = open_index(data, params, period, cache)
+    else:
+        params = params.validated() if isinstance(params, RememberedParams) else params or data.params
+        index = _dataset_index(data, period, params, costs)
     try:
         kind, code, resolved = resolve(index, text, params.batch_id)
     except UnknownIdError:
@@ -290,9 +231,9 @@ def trace(data: Dataset | str | Path, id_or_udi: str, *, direction: Direction = 
         kind, code, resolved = resolve(index, text, params.batch_id)
     b_level, l_level = walk(index, kind, code, direction)
     own = code if (direction == "backward" and kind == "batch") else None
-    batches, lots, shipments, cents = _frames(index, b_level, l_level, own)
+    tables, cents = _tables(index, b_level, l_level, own)
     return TraceResult(
         id=resolved, query=id_or_udi, direction=direction, kind=kind, period=index.period,
-        udi=parsed.to_dict() if parsed else None, batches=batches, lots=lots, shipments=shipments,
+        udi=parsed.to_dict() if parsed else None, tables=tables,
         cost_at_risk=None if cents is None else cents / 100.0, warnings=index.warnings + notes,
     )
