@@ -34,13 +34,16 @@ def test_two_runs_give_byte_identical_tables_and_manifests_differing_only_in_run
     first = _cost(data, tmp_path / "a" / "2026-01")
     time.sleep(1.1)  # the run time has a one-second resolution: make it differ
     second = _cost(data, tmp_path / "b" / "2026-01")
-    files = sorted(p.name for p in (tmp_path / "a" / "2026-01").iterdir())
-    assert files == sorted(p.name for p in (tmp_path / "b" / "2026-01").iterdir())
+    a, b = tmp_path / "a" / "2026-01", tmp_path / "b" / "2026-01"
+    files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
     assert {Path(f).suffix for f in files} == {".csv", ".parquet", ".json"}
-    assert len(files) == 2 * len(OUTPUT_TABLES) + 1
+    snapshot = {f"snapshot/{entry['table']}.parquet" for entry in first["inputs"]}  # every input table, typed
+    assert len(files) == 2 * len(OUTPUT_TABLES) + 1 + len(snapshot)
+    assert snapshot <= set(files)
     for name in files:
         if name != "manifest.json":
-            assert (tmp_path / "a" / "2026-01" / name).read_bytes() == (tmp_path / "b" / "2026-01" / name).read_bytes()
+            assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert first.pop("run_time") != second.pop("run_time")
     assert first == second
     # what an auditor needs in the manifest
@@ -70,8 +73,10 @@ def test_verify_passes_on_an_untouched_folder(costed):
     assert lines[0].startswith(f"verifying {out} against manifest {sha[:12]} (cost 2026-01, run ")
     assert lines[1].startswith("  ok         manifest manifest.json: as recorded in run.log (run ended ")
     assert "  ok         output batch_summary.csv" in lines
-    n = 2 * len(OUTPUT_TABLES)
-    assert lines[-1] == f"{n} outputs: {n} ok; 6 inputs: 6 ok"
+    n = 2 * len(OUTPUT_TABLES) + 6  # and the snapshot of the 6 input tables
+    assert "  ok         output snapshot/material_issues.parquet" in lines
+    assert lines[-2].startswith("  ok         log run.log: 1 line, chain intact; last line ")
+    assert lines[-1] == f"{n} outputs: {n} ok; 6 inputs: 6 ok; run.log: ok"
 
 
 def test_verify_names_a_tampered_output(costed):
@@ -149,7 +154,8 @@ def test_run_log_has_one_line_per_run_ok_or_not(make_data, tmp_path):
         ("ok", 0, "2026-01"), ("data_error", 1, "2026-01"), ("error", 1, "2026-13")]
     ok, bad_run, params_error = lines
     assert set(ok) == {"command", "period", "start", "end", "seconds", "status", "exit_code", "data_quality", "out",
-                       "data", "manifest_sha256", "batchkit_version"}
+                       "data", "manifest_sha256", "batchkit_version", "user", "os_user", "host", "reason",
+                       "prev_sha256"}
     assert ok["command"] == "cost" and ok["out"] == str(out) and ok["data"] == str(data)
     assert ok["manifest_sha256"] == sha256_file(out / "manifest.json")
     assert ok["data_quality"] == {"error": 0, "warning": 0}

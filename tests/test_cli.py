@@ -107,10 +107,10 @@ def test_bad_input_exits_1_with_one_clear_line_and_writes_nothing(make_data, tmp
 def test_data_error_leaves_the_previous_output_untouched(make_data, tmp_path):
     out = tmp_path / "out"
     assert batchkit("cost", str(make_data()), "--period", "2026-01", "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = make_data(rates="work_center,labor_rate\nWC1,50\n")
     assert batchkit("cost", str(bad), "--period", "2026-01", "--out", str(out)).returncode == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_validate_exit_codes_and_json(make_data):

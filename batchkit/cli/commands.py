@@ -94,6 +94,10 @@ params_option = click.option("--params", "params_path", type=click.Path(dir_okay
                              help="params YAML (default: params/default.yaml)")
 set_option = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                           help="override one params key, e.g. --set allocation.default_basis=labor_hours")
+user_option = click.option("--user", help="who runs this, for run.log (default: $BATCHKIT_USER, else the OS user)")
+reason_option = click.option("--reason", help="why this runs, for run.log (required with params audit.require_reason)")
+reopen_option = click.option("--reopen", is_flag=True,
+                             help="replace a closed folder (needs --reason); the closed version is kept beside it")
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
@@ -165,30 +169,44 @@ def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="output folder (replaced atomically)")
 @params_option
 @set_option
+@user_option
+@reason_option
+@reopen_option
 @handle_errors
-def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | None, sets: tuple[str, ...]) -> None:
+def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | None, sets: tuple[str, ...],
+             user: str | None, reason: str | None, reopen: bool) -> None:
     """Compute every batch's cost for a period and write the contract's tables.
 
-    Every run, failed or not, appends a line to run.log next to OUT.
+    Every run, failed or not, appends a line to run.log next to OUT. A closed OUT is refused unless --reopen.
     """
+    from ..store.closing import plan_reopen
     from ..store.cost_folder import cost_to_folder
-    from ..store.runlog import logged_run
+    from ..store.runlog import logged_run, require_reason
 
-    with logged_run("cost", out) as record:
+    with logged_run("cost", out, user=user, reason=reason) as record:
         record.period = period
         params = params_from(params_path, {"data": data, "period": period}, sets)
         record.period, record.data = params.period, params.data and str(Path(params.data).resolve())
-        result, content = cost_to_folder(params.data, params.period or "", out, params)
+        require_reason(reason, params.audit.require_reason)
+        plan = plan_reopen(out, reason) if reopen else None
+        result, content = cost_to_folder(params.data, params.period or "", out, params, reopen=plan)
         record.quality = content["data_quality"]
         record.manifest_sha256 = result.extras["manifest_sha256"]
+        if plan is not None:
+            record.extra.update(plan.log_fields())
     s = result.batch_summary
     q = content["data_quality"]
     done = int((s["status"] == "completed").sum())
     click.echo(f"costed {count(len(s), 'batch')} for {result.period} ({done:,} completed, {len(s) - done:,} WIP); "
                f"{count(q['warning'], 'warning')}")
     warn_if_empty_period(result.tables.get("kpis"), result.period)
-    click.echo(f"tables in {Path(out).resolve()}: " + ", ".join(sorted({o['table'] for o in content['outputs']}))
+    tables = sorted({o["table"] for o in content["outputs"] if "table" in o})  # the snapshot's files have none
+    click.echo(f"tables in {Path(out).resolve()}: " + ", ".join(tables)
                + " (CSV and Parquet) and manifest.json")
+    if plan is not None:
+        from .audit_commands import echo_reopen
+
+        echo_reopen(plan)
 
 
 @main.command("run")
@@ -201,25 +219,35 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
 @click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="notebooks run in parallel")
 @click.option("--language", type=click.Choice(["en", "zh-CN"]), help="report language (or params language:)")
 @click.option("--recall", "recalls", multiple=True, metavar="ID", help="add a recall report for a lot, batch or UDI")
+@click.option("--compare-to", "compare_to", type=click.Path(file_okay=False),
+              help="add a restatement report: this run against an earlier cost folder or pack")
 @params_option
 @set_option
+@user_option
+@reason_option
+@reopen_option
 @handle_errors
 def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ...], formats: tuple[str, ...],
-            jobs: int, language: str | None, recalls: tuple[str, ...], params_path: str | None,
-            sets: tuple[str, ...]) -> None:
+            jobs: int, language: str | None, recalls: tuple[str, ...], compare_to: str | None,
+            params_path: str | None, sets: tuple[str, ...], user: str | None, reason: str | None,
+            reopen: bool) -> None:
     """Cost the period once and render every report to HTML and Excel."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..report.run import run_pack
-    from ..store.runlog import logged_run
+    from ..store.closing import plan_reopen
+    from ..store.runlog import logged_run, require_reason
 
     params = params_from(params_path, {"data": data, "period": period, "language": language}, sets)
     if not params.period:
         raise click.UsageError("--period is required (or set period: in params)")
-    with logged_run("run", Path(out) / params.period) as record, \
+    plan = None
+    with logged_run("run", Path(out) / params.period, user=user, reason=reason) as record, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      transient=True) as bar:
         record.period, record.data = params.period, params.data and str(Path(params.data).resolve())
+        require_reason(reason, params.audit.require_reason)
+        plan = plan_reopen(Path(out) / params.period, reason) if reopen else None
         task = bar.add_task("reports", total=None)
 
         def progress(name: str, done: int, total: int) -> None:
@@ -227,12 +255,21 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
 
         pack = run_pack(data=params.data, period=params.period, params=params, out_root=out,
                         lines=list(lines) or None, formats=tuple(formats) or ("html", "xlsx"), jobs=jobs,
-                        params_path=params_path, progress=progress, recalls=list(recalls))
+                        params_path=params_path, progress=progress, recalls=list(recalls), compare_to=compare_to,
+                        reopen=plan)
         record.quality, record.manifest_sha256 = pack.quality, pack.manifest_sha256
         record.extra["reports"] = len(pack.reports)
+        if compare_to:
+            record.extra["compare_to"] = str(Path(compare_to).resolve())
+        if plan is not None:
+            record.extra.update(plan.log_fields())
     click.echo(f"{count(len(pack.reports), 'report')} for {params.period} in {pack.folder}; open "
                f"{pack.folder / 'index.html'}")
     warn_if_empty_period(pack.kpis, params.period)
+    if plan is not None:
+        from .audit_commands import echo_reopen
+
+        echo_reopen(plan)
 
 
 @main.command("recall")
@@ -244,9 +281,12 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
 @click.option("--language", type=click.Choice(["en", "zh-CN"]), help="report language (or params language:)")
 @params_option
 @set_option
+@user_option
+@reason_option
 @handle_errors
 def recall_cmd(id_or_udi: str, data: str | None, period: str | None, direction: str, out: str | None,
-               language: str | None, params_path: str | None, sets: tuple[str, ...]) -> None:
+               language: str | None, params_path: str | None, sets: tuple[str, ...], user: str | None,
+               reason: str | None) -> None:
     """Render the recall report (HTML and Excel) of a lot, batch or scanned UDI."""
     from ..report.run import run_recall, slug
     from ..store.runlog import logged_run
@@ -255,8 +295,11 @@ def recall_cmd(id_or_udi: str, data: str | None, period: str | None, direction: 
     if not params.data:
         raise click.UsageError("no data folder: pass --data DATA or set data: in params")
     target = out or Path("outputs") / f"recall-{slug(id_or_udi)}"
-    with logged_run("recall", target) as record:
+    from ..store.runlog import require_reason
+
+    with logged_run("recall", target, user=user, reason=reason) as record:
         record.period, record.data = period, str(Path(params.data).resolve())
+        require_reason(reason, params.audit.require_reason)
         record.extra["id"] = id_or_udi
         recall = run_recall(data=params.data, trace_id=id_or_udi, params=params, direction=direction,  # type: ignore[arg-type]
                             period=period, out=target, params_path=params_path)
@@ -316,7 +359,8 @@ def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: s
 @click.option("--reread", is_flag=True, help="also re-run SQL sources' queries and compare their content")
 @handle_errors
 def verify_cmd(out: str, reread: bool) -> None:
-    """Check that OUT still matches its manifest and that the inputs it names are unchanged.
+    """Check that OUT still matches its manifest, that the inputs it names are unchanged and that the run.log
+    next to it is an unbroken hash chain.
 
     Exit 0 when everything matches, 1 when any file differs (named on stderr).
     """
@@ -334,6 +378,9 @@ def verify_cmd(out: str, reread: bool) -> None:
         of_kind = [x for x in v.verdicts if x.kind == kind]
         tally = {st: sum(x.status == st for x in of_kind) for st in dict.fromkeys(x.status for x in of_kind)}
         summary.append(f"{len(of_kind)} {kind}s: " + (", ".join(f"{n} {st}" for st, n in tally.items()) or "none"))
+    log = next((x for x in v.verdicts if x.kind == "log"), None)
+    if log is not None:
+        summary.append(f"run.log: {'no log' if log.status == 'skipped' else log.status}")
     click.echo("; ".join(summary))
     if not v.ok:
         first = v.failures[0]
@@ -342,6 +389,8 @@ def verify_cmd(out: str, reread: bool) -> None:
                             + (f": {first.detail}" if first.detail else "")
                             + (f" (and {more} more difference{'s' if more > 1 else ''})" if more else ""))
 
+
+from . import audit_commands  # noqa: E402, F401  (registers diff, close and audit-log on `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -129,6 +129,13 @@ class Variance(_Strict):
     min_batches: int = Field(5, ge=2)
 
 
+class Audit(_Strict):
+    """The audit trail: keep the typed inputs in the cost folder (for `batchkit diff`); require --reason."""
+
+    snapshot_inputs: bool = True
+    require_reason: bool = False
+
+
 class Dates(_Strict):
     """How to read dates that are not ISO (contract 7): YMD (the default) refuses 05/01/2026 as ambiguous;
     DMY reads 25.01.2026 and 05/01/2026 as 5 January; MDY reads 01/25/2026."""
@@ -147,6 +154,7 @@ class Params(_Strict):
     allocation: Allocation = Field(default_factory=Allocation)
     scrap: Scrap = Field(default_factory=Scrap)
     variance: Variance = Field(default_factory=Variance)
+    audit: Audit = Field(default_factory=Audit)
     dates: Dates = Field(default_factory=Dates)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))

@@ -41,6 +41,7 @@ class Report:
     workbook: Path | None = None
     trace: Any = None  # a TraceResult, for recall reports
     whatif: Any = None  # an analyze.WhatIf, for the allocation what-if
+    restatement: Any = None  # a store.diff.CostDiff, for the restatement report
     dataset: Any = None
     params: Any = None
     _heading: str = ""  # the last section heading, until something else is shown

@@ -29,7 +29,9 @@ from ..core.schema import CONTRACT_VERSION
 from ..costing.engine import cost
 from ..ingest.load import describe_sources, load_dataset
 from ..store.atomic import atomic_folder
+from ..store.closing import Reopen, ensure_open
 from ..store.cost_folder import resolved_params, write_cost_folder
+from ..store.diff import diff_folders, write_diff
 from ..store.manifest import build_manifest, file_entries, input_entries, write_manifest
 from ..store.tables import write_parquet
 from .data import report_inputs, report_tables
@@ -62,10 +64,12 @@ def slug(line: str) -> str:
     return f"{ascii_part}-{digest}" if ascii_part else digest
 
 
-def plan_reports(lines: list[str], t: Translator, recalls: list[str] | None = None) -> list[ReportPlan]:
-    """The reports of a pack: overview, data quality, one per product line, one per recall ID."""
+def plan_reports(lines: list[str], t: Translator, recalls: list[str] | None = None, restatement: bool = False
+                 ) -> list[ReportPlan]:
+    """The reports of a pack: overview, (restatement,) data quality, one per product line, one per recall ID."""
     reports = [
         ReportPlan("period_overview", "period_overview", t("title.period_overview")),
+        *([ReportPlan("restatement", "restatement", t("title.restatement"))] if restatement else []),
         ReportPlan("data_quality", "data_quality", t("title.data_quality")),
     ]
     reports += [ReportPlan(f"line-{slug(line)}", "product_line", t("title.product_line", line=line), line=line)
@@ -90,10 +94,16 @@ def _meta(plan: ReportPlan, period: str, t: Translator, manifest_hash: str, curr
 def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: str | Path,
              lines: list[str] | None = None, formats: tuple[str, ...] = ("html", "xlsx"), jobs: int = 2,
              params_path: str | None = None, progress: Progress | None = None,
-             recalls: list[str] | None = None) -> PackResult:
+             recalls: list[str] | None = None, compare_to: str | Path | None = None,
+             reopen: Reopen | None = None) -> PackResult:
     """Cost `data` for `period` and render the report pack into `out_root/<period>`.
 
-    The notebook kernels start first, in their own thread, and get ready while the period is costed."""
+    The notebook kernels start first, in their own thread, and get ready while the period is costed.
+    `compare_to` (a cost folder or pack) adds the restatement report: this run against it. A closed pack is
+    refused unless `reopen` (closing.plan_reopen), which also compares against the closed version."""
+    target = Path(out_root) / period
+    if reopen is None:
+        ensure_open(target)  # before anything starts
     with tempfile.TemporaryDirectory(prefix="batchkit-kernel-") as kroot, KernelPool(jobs, Path(kroot)) as pool:
         ds = load_dataset(data, params)
         result = cost(ds, period, params)  # a data error stops here: nothing is written
@@ -104,18 +114,23 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
         if unknown:
             raise ParamsError(f"--lines: unknown product line {unknown[0]!r}; lines are: {', '.join(known)}",
                               key="lines")
-        target = Path(out_root) / period
-        with atomic_folder(target) as tmp:
+        with atomic_folder(target, keep_previous=reopen.closed_dir if reopen else None) as tmp:
             tables = tmp / "tables"
             tables.mkdir()
             content = write_cost_folder(tables, result, params)
+            # the new side is the pack's cost folder, tables/ (its manifest is what the diff records)
+            closed_diff = reopen.compare(tables, target / "tables") if reopen else None  # kept: NAME.restatement-N
+            restated = diff_folders(compare_to, tables, new_label=target / "tables") if compare_to else closed_diff
+            if restated is not None:
+                (tmp / "restatement").mkdir()
+                write_diff(tmp / "restatement", restated)
             for sub, frames in (("inputs", report_inputs(ds.tables)), ("report", report_tables(result))):
                 (tables / sub).mkdir()
                 for name, frame in frames.items():
                     write_parquet(frame, tables / sub / f"{name}.parquet")
             manifest_hash = str(result.extras["manifest_sha256"])[:12]
             (tmp / "notebooks").mkdir()
-            plans = plan_reports(chosen, t, recalls)
+            plans = plan_reports(chosen, t, recalls, restatement=restated is not None)
             job_list = [_job(p, tmp, period, params, data, params_path, formats, t, manifest_hash) for p in plans]
             statuses = pool.run(job_list, progress)
             for p in plans:
@@ -130,6 +145,8 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
                 extra={"tables_manifest_sha256": manifest_hash,
                        "reports": [statuses[p.name].record(p) for p in plans]})
             run_manifest = write_manifest(tmp, pack_manifest)
+    if reopen is not None:
+        reopen.keep()
     pack = PackResult(folder=target.resolve(), reports=[statuses[p.name] for p in plans],
                       manifest_sha256=run_manifest, quality=content["data_quality"], kpis=result.tables.get("kpis"))
     if pack.failed:

@@ -95,12 +95,24 @@ def _complete(folder: Path) -> bool:
         return False
 
 
+CLOSE_RECORD = "close.json"  # in a folder closed by `batchkit close` (store/closing.py)
+
+
+class FolderClosed(BatchkitError):
+    """A write into a folder that `batchkit close` closed; nothing was changed (run.log status `refused`)."""
+
+    log_status = "refused"
+
+
 @contextlib.contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
+def atomic_folder(out: Path, keep_previous: Path | None = None) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces `out`, on any error it vanishes.
 
     A kill -9 can leave only a hidden sibling behind, never a half-written
     `out`; the next run into the same `out` removes it (`clean_leftovers`).
+    With `keep_previous` (a reopen), the previous `out` is renamed there
+    instead of being deleted. A folder closed meanwhile is never replaced
+    without it (FolderClosed).
     """
     out = Path(out).resolve()
     if not _safe_to_replace(out):
@@ -118,8 +130,10 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     try:
         yield tmp
         Interrupted.raise_if_received()  # an interrupt whose exception was swallowed still stops the run
+        if keep_previous is None and (out / CLOSE_RECORD).exists():
+            raise FolderClosed(f"{out} was closed while this run was under way; nothing was changed")
         _fsync_tree(tmp)
-        swap_into_place(tmp, out)
+        swap_into_place(tmp, out, keep_previous)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):  # a full or failing disk: say so, the previous result is intact
@@ -188,17 +202,26 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def swap_into_place(tmp: Path, out: Path) -> None:
+def swap_into_place(tmp: Path, out: Path, keep_previous: Path | None = None) -> None:
     """Replace `out` by `tmp`: one atomic exchange where the system has it, else two renames.
 
     Either way there is no moment where `out` is half written; with two
     renames there is one where it is missing, and `clean_leftovers` puts
-    the previous result back if the process dies just then.
+    the previous result back if the process dies just then. With
+    `keep_previous`, the previous `out` is renamed to it first (two renames,
+    so that no moment exists where it would be a leftover to delete).
     """
     done = False
     try:
         with _signals_deferred():
             Interrupted.raise_if_received()
+            if keep_previous is not None:
+                if out.exists():
+                    os.rename(out, keep_previous)
+                os.rename(tmp, out)
+                done = True
+                _fsync_dir(out.parent)
+                return
             if out.exists() and _exchange(tmp, out):
                 old = tmp  # after the exchange, tmp holds the previous result
             else:

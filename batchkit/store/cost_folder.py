@@ -11,7 +11,9 @@ from ..core.params import Params
 from ..costing.engine import cost
 from ..ingest.load import load_dataset
 from .atomic import atomic_folder
+from .closing import Reopen, ensure_open
 from .manifest import build_manifest, file_entries, input_entries, write_manifest
+from .snapshot import snapshot_writer
 from .tables import write_tables
 
 # The contract's output tables (section 6), in the order people read them.
@@ -41,9 +43,12 @@ def output_tables(result: CostResult) -> dict[str, Any]:
 
 
 def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:
-    """Write the cost tables and their manifest into `folder` (already a temporary folder)."""
+    """Write the cost tables, the input snapshot (params audit.snapshot_inputs) and their manifest into `folder`
+    (already a temporary folder)."""
     ds = result.dataset
-    tables = write_tables(folder, output_tables(result))
+    with snapshot_writer(folder, ds.tables if ds is not None and params.audit.snapshot_inputs else None) as snap:
+        tables = write_tables(folder, output_tables(result))
+    tables += snap
     content = build_manifest(
         command="cost",
         period=result.period,
@@ -56,11 +61,20 @@ def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[
     return content
 
 
-def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params: Params
-                   ) -> tuple[CostResult, dict[str, Any]]:
-    """Cost `data` for `period` into `out` (replaced atomically); nothing is written on a data error."""
+def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params: Params,
+                   reopen: Reopen | None = None) -> tuple[CostResult, dict[str, Any]]:
+    """Cost `data` for `period` into `out` (replaced atomically); nothing is written on a data error.
+
+    A closed `out` is refused (FolderClosed) unless `reopen` (closing.plan_reopen) says how to replace it.
+    """
+    if reopen is None:
+        ensure_open(out)
     ds = load_dataset(data, params)
     result = cost(ds, period, params)
-    with atomic_folder(Path(out)) as tmp:
+    with atomic_folder(Path(out), keep_previous=reopen.closed_dir if reopen else None) as tmp:
         content = write_cost_folder(tmp, result, params)
+        if reopen is not None:
+            reopen.compare(tmp)
+    if reopen is not None:
+        reopen.keep()
     return result, content

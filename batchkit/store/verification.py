@@ -5,7 +5,11 @@ a changed, missing or unlisted file fails), of every input file it names,
 and of the manifest itself against the line `run.log` recorded when the
 folder was written. SQL sources are not re-queried unless asked
 (`reread=True`): a database changes by design, and querying it needs the
-credentials, which the manifest never holds.
+credentials, which the manifest never holds. It also checks the hash chain
+of the run.log next to OUT (the first line that does not match is named;
+a log written before the chain existed is reported as unchained, not as an
+error) and, for a closed folder, its close.json against the manifest and
+the run.log line that recorded the close.
 """
 
 from __future__ import annotations
@@ -17,23 +21,25 @@ from typing import Any
 
 from ..core.errors import BatchkitError
 from ..core.hashing import sha256_file
-from .runlog import LOG_NAME, read_log
+from .atomic import CLOSE_RECORD
+from .closing import close_state
+from .runlog import LOG_NAME, check_chain, line_sha256, raw_lines, read_log
 
 SHORT = 12  # a short hash, as reports show it
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """One file's result: `status` is ok, changed, missing, extra, unreadable or skipped."""
+    """One file's result: `status` is ok, changed, missing, extra, unreadable, broken, skipped or unchained."""
 
-    kind: str  # output, input or manifest
+    kind: str  # output, input, manifest, close or log
     name: str
     status: str
     detail: str = ""
 
     @property
     def failed(self) -> bool:
-        return self.status not in ("ok", "skipped")
+        return self.status not in ("ok", "skipped", "unchained")
 
 
 @dataclass
@@ -86,7 +92,7 @@ def _outputs(folder: Path, manifest: dict[str, Any]) -> list[Verdict]:
     verdicts = [_hash_verdict("output", name, folder / name, sha) for name, sha in sorted(listed.items())]
     present = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     for name in present:
-        if name != "manifest.json" and name not in listed:
+        if name not in ("manifest.json", CLOSE_RECORD) and name not in listed:
             verdicts.append(Verdict("output", name, "extra", "not listed in the manifest"))
     return verdicts
 
@@ -129,19 +135,80 @@ def _inputs(manifest: dict[str, Any], reread: bool) -> list[Verdict]:
     return verdicts
 
 
+def _recorded_manifests(folder: Path) -> list[tuple[str, str]]:
+    """(manifest sha256, when) that run.log recorded for `folder`: the runs that wrote it, and the reopens
+    that moved a closed version there (`NAME.closed-N`)."""
+    out = []
+    for r in read_log(folder.parent / LOG_NAME):
+        if r.get("status") != "ok":
+            continue
+        found = r.get("reopen")
+        reopen: dict[str, Any] = found if isinstance(found, dict) else {}
+        if r.get("out") == str(folder) and r.get("manifest_sha256"):
+            out.append((str(r["manifest_sha256"]), f"run ended {r.get('end')}"))
+        elif reopen.get("closed_version") == str(folder) and reopen.get("closed_manifest_sha256"):
+            out.append((str(reopen["closed_manifest_sha256"]), f"closed version kept by the reopen of {r.get('end')}"))
+        elif reopen.get("restatement") == str(folder) and reopen.get("restatement_manifest_sha256"):
+            out.append((str(reopen["restatement_manifest_sha256"]), f"restatement of the reopen of {r.get('end')}"))
+    return out
+
+
 def _against_log(folder: Path, sha: str) -> Verdict:
     """The manifest's own hash against the run.log line written with it."""
-    runs = [r for r in read_log(folder.parent / LOG_NAME)
-            if r.get("out") == str(folder) and r.get("status") == "ok" and r.get("manifest_sha256")]
+    runs = _recorded_manifests(folder)
     if not runs:
         return Verdict("manifest", "manifest.json", "skipped", f"no {LOG_NAME} entry for this folder to check it "
                        "against")
-    last = runs[-1]
-    if last["manifest_sha256"] != sha:
+    expected, when = runs[-1]
+    if expected != sha:
         return Verdict("manifest", "manifest.json", "changed",
-                       f"expected {last['manifest_sha256'][:SHORT]} ({LOG_NAME}, run ended {last.get('end')}), "
-                       f"actual {sha[:SHORT]}")
-    return Verdict("manifest", "manifest.json", "ok", f"as recorded in {LOG_NAME} (run ended {last.get('end')})")
+                       f"expected {expected[:SHORT]} ({LOG_NAME}, {when}), actual {sha[:SHORT]}")
+    return Verdict("manifest", "manifest.json", "ok", f"as recorded in {LOG_NAME} ({when})")
+
+
+def _chain(folder: Path) -> Verdict:
+    """The hash chain of the run.log next to the folder."""
+    path = folder.parent / LOG_NAME
+    if not path.is_file():
+        return Verdict("log", LOG_NAME, "skipped", f"no {LOG_NAME} next to this folder")
+    check = check_chain(path)
+    if not check.ok:
+        return Verdict("log", LOG_NAME, "broken", check.summary())
+    status = "unchained" if check.lines and check.unchained == len(check.lines) else "ok"
+    return Verdict("log", LOG_NAME, status, check.summary())
+
+
+def _close(folder: Path, sha: str) -> list[Verdict]:
+    """A closed folder's close.json: it closes this very manifest, and run.log still holds the line it names."""
+    state = close_state(folder)
+    if not state.closed:
+        return []
+    if state.marker_missing:
+        return [Verdict("close", CLOSE_RECORD, "missing", f"{LOG_NAME} line {state.log_line} closed this folder, "
+                        f"but its {CLOSE_RECORD} is gone")]
+    record = state.record or {}
+    if record.get("damaged") or record.get("manifest_sha256") != sha:
+        return [Verdict("close", CLOSE_RECORD, "changed", f"it closes manifest "
+                        f"{str(record.get('manifest_sha256'))[:SHORT]}, the folder's is {sha[:SHORT]}")]
+    lines = raw_lines(folder.parent / LOG_NAME)
+    number = record.get("log_line")
+    said = f"{state.describe()}; {LOG_NAME} line {number}"
+    if not lines:
+        return [Verdict("close", CLOSE_RECORD, "skipped", f"{said}: no {LOG_NAME} here to check it against")]
+    if not isinstance(number, int) or not 0 < number <= len(lines) or \
+            line_sha256(lines[number - 1]) != record.get("log_line_sha256"):
+        return [Verdict("close", CLOSE_RECORD, "changed", f"{said} is not the close record it names (the log was "
+                        "changed, truncated or replaced)")]
+    logged = json.loads(lines[number - 1])
+    differs = [k for k in CLOSE_FACTS if record.get(k) != logged.get(k)]
+    if differs:
+        k = differs[0]
+        return [Verdict("close", CLOSE_RECORD, "changed", f"its {k} is {record.get(k)!r}, {LOG_NAME} line {number} "
+                        f"says {logged.get(k)!r}")]
+    return [Verdict("close", CLOSE_RECORD, "ok", said)]
+
+
+CLOSE_FACTS = ("user", "os_user", "host", "reason", "manifest_sha256")  # close.json repeats them from run.log
 
 
 def verify(folder: str | Path, *, reread: bool = False) -> Verification:
@@ -149,5 +216,6 @@ def verify(folder: str | Path, *, reread: bool = False) -> Verification:
     folder = Path(folder).resolve()
     manifest = load_manifest(folder)
     sha = sha256_file(folder / "manifest.json")
-    verdicts = [_against_log(folder, sha), *_outputs(folder, manifest), *_inputs(manifest, reread)]
+    verdicts = [_against_log(folder, sha), *_outputs(folder, manifest), *_inputs(manifest, reread),
+                *_close(folder, sha), _chain(folder)]
     return Verification(folder=folder, manifest=manifest, manifest_sha256=sha, verdicts=verdicts)
