@@ -143,6 +143,29 @@ class Dates(_Strict):
     order: Literal["YMD", "DMY", "MDY"] = "YMD"
 
 
+class EngineSettings(_Strict):
+    """The relational engine the cost model runs on (DuckDB, in process): how much memory and how many cores it
+    may use. Past the limit it spills to a folder inside the output's temporary folder (or a temporary
+    directory when there is no output), removed when the run ends, so a crash leaves nothing behind."""
+
+    memory_limit: str = Field("75%", description="most memory the engine may hold before it spills to disk: a share "
+                              "of physical memory (\"75%\") or an amount (\"8GB\", \"512MB\")")
+    threads: int | None = Field(None, ge=1, description="cores the engine may use; empty: all of them")
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _limit(cls, v: str) -> str:
+        v = str(v).strip()
+        if not _MEMORY.match(v):
+            raise ValueError(f"memory_limit must be a share of memory like '75%' or an amount like '8GB', got {v!r}")
+        if v.endswith("%") and not 0 < float(v[:-1]) <= 100:
+            raise ValueError(f"memory_limit {v!r}: a share must be above 0% and at most 100%")
+        return v
+
+
+_MEMORY = re.compile(r"^(\d+(\.\d+)?%|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$", re.IGNORECASE)
+
+
 class Params(_Strict):
     period: str | None = None
     data: str | None = None
@@ -156,6 +179,7 @@ class Params(_Strict):
     variance: Variance = Field(default_factory=Variance)
     audit: Audit = Field(default_factory=Audit)
     dates: Dates = Field(default_factory=Dates)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
 

@@ -1,9 +1,11 @@
-"""Allocate cost pools to batches within their own period (contract 3a).
+"""Who can take each cost pool within its own period (contract 3a), for validation's pool checks.
 
-A pool's allocation depends only on its own period's data, never on the run
-period, so every pool of the dataset is allocated once (cached) and a run
-keeps the pools dated on or before its period. Batches may take part in a
-pool of period P only if they started by the end of P.
+The allocation itself (bases, scopes, largest remainder) runs as SQL in the
+cost model (`costing.sql.allocation`). Validation runs before that model may
+be opened, and warns about pools nobody can take and batches left out for a
+negative basis; this module finds those two from the priced postings, with
+the same rules: batches may take part in a pool of period P only if they
+started by the end of P, are in its scope and have a basis in P.
 
 Bases (exact integers, see `money`):
 - labor_hours / machine_hours: hours dated in P (on the pool's work center if it names one)
@@ -31,10 +33,11 @@ HOURS_BASES = ("labor_hours", "machine_hours")
 
 
 @dataclass
-class Allocations:
-    ledger: pd.DataFrame  # pool_idx, code, basis, basis_value, cents
+class PoolTakers:
+    """Pools nobody can take and the (pool, batch) pairs left out for a negative basis."""
+
     unallocated: pd.DataFrame  # pool_idx, reason
-    negative: pd.DataFrame  # pool_idx, code, basis_value: left out with a warning
+    negative: pd.DataFrame  # pool_idx, code, basis_value
 
 
 def sum_by(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -245,12 +248,8 @@ def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.nd
     return keep
 
 
-def allocate_all(post: Postings, rules: Allocation) -> Allocations:
-    """Allocate every pool of the dataset by its basis and scope, to the cent.
-
-    `rules` is the params' `allocation` section; a what-if passes another one
-    and reuses the same priced postings and the basis sums cached on them.
-    """
+def pool_takers(post: Postings, rules: Allocation) -> PoolTakers:
+    """Every pool of the dataset's candidates by its basis and scope under `rules` (the params' allocation)."""
     pools = post.pools.reset_index(drop=True)
     pools = pools.assign(pool_idx=np.arange(len(pools)), basis=pool_bases(pools, rules))
     valid = pools["period"].notna() & (pools["period"].astype(str) != "")
@@ -262,34 +261,21 @@ def allocate_all(post: Postings, rules: Allocation) -> Allocations:
     keep = _in_scope(post, pools, cand["pool"], cand["code"]) if len(cand["pool"]) else np.zeros(0, bool)
     cand = {k: v[keep] for k, v in cand.items()}
     pool_idx = pools["pool_idx"].to_numpy(dtype=np.int64)
-    basis = pools["basis"].to_numpy(dtype=object)
     negative = {k: v[cand["weight"] < 0] for k, v in cand.items()}
-    cand = {k: v[cand["weight"] > 0] for k, v in cand.items()}
-    left = pools[~np.isin(pool_idx, pool_idx[cand["pool"]])]
-    unallocated = pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(dtype=np.int64),
-                                "reason": "no batch in scope has a basis"})
-    pool_amount = np.zeros(len(post.pools), dtype=np.int64)
-    pool_amount[pool_idx] = pools["cents"].to_numpy()
-    cents = money.largest_remainder(pool_amount, pool_idx[cand["pool"]], cand["weight"], post.tiebreak[cand["code"]])
-    return Allocations(_ledger(cand, pool_idx, basis, cents),
-                       unallocated, _ledger(negative, pool_idx, basis, np.zeros(len(negative["pool"]), np.int64)))
+    positive = {k: v[cand["weight"] > 0] for k, v in cand.items()}
+    left = pools[~np.isin(pool_idx, pool_idx[positive["pool"]])]
+    return PoolTakers(
+        unallocated=pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(dtype=np.int64),
+                                  "reason": "no batch in scope has a basis"}),
+        negative=pd.DataFrame({"pool_idx": pool_idx[negative["pool"]], "code": negative["code"],
+                               "basis_value": negative["weight"].astype("float64")
+                               / np.power(10.0, negative["places"])}))
 
 
-def _ledger(cand: dict[str, np.ndarray], pool_idx: np.ndarray, basis: np.ndarray, cents: np.ndarray
-            ) -> pd.DataFrame:
-    return pd.DataFrame({
-        "pool_idx": pool_idx[cand["pool"]],
-        "code": cand["code"],
-        "basis": basis[cand["pool"]],
-        "basis_value": cand["weight"].astype("float64") / np.power(10.0, cand["places"]),
-        "weight": cand["weight"],
-        "cents": np.asarray(cents, dtype=np.int64),
-    })
-
-
-def allocations(ds_cache: dict, post: Postings, rules: Allocation) -> Allocations:
-    """`allocate_all`, cached next to the postings it came from, per set of rules."""
-    key = ("allocations", rules.model_dump_json())
-    if key not in ds_cache:
-        ds_cache[key] = allocate_all(post, rules)
-    return ds_cache[key]
+def pool_takers_cached(ds_cache: dict[object, object], post: Postings, rules: Allocation) -> PoolTakers:
+    """`pool_takers`, cached next to the postings it came from, per set of rules."""
+    key = ("pool_takers", rules.model_dump_json())
+    got = ds_cache.get(key)
+    if not isinstance(got, PoolTakers):
+        got = ds_cache[key] = pool_takers(post, rules)
+    return got

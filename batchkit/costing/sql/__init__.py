@@ -1,4 +1,4 @@
-"""batchkit's cost model as SQL on an in-process engine (DuckDB), table for table equal to `batchkit.cost`.
+"""batchkit's cost model as SQL on an in-process engine (DuckDB), what `batchkit.cost` computes with.
 
     tables = cost_tables(ds, "2026-06", params)      # batch_costs, batch_summary, allocation_ledger, ...
     result = allocate(ds, other_rules)              # a what-if: only the pools re-allocated
@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ...checks.run import validate
@@ -40,7 +41,7 @@ from . import allocation, bases, batches, inputs, outputs, pricing, rates, recon
 from .errors import SqlModelError
 from .session import Session
 
-__all__ = ["AllocationResult", "Engine", "SqlModelError", "allocate", "cost_tables", "open_session"]
+__all__ = ["AllocationResult", "Engine", "SqlModelError", "Totals", "allocate", "cost_tables", "open_session", "totals"]
 
 TABLES = ("batch_costs", "batch_summary", "allocation_ledger", "variances", "reconciliation")
 
@@ -48,7 +49,7 @@ TABLES = ("batch_costs", "batch_summary", "allocation_ledger", "variances", "rec
 def open_session(ds: Dataset, engine: Engine | None = None) -> Session:
     """Load a validated dataset into an engine and run the steps that depend on neither period nor rules.
 
-    Cached on the dataset (per engine), as `postings.post` caches the numpy engine's priced rows.
+    Cached on the dataset (per engine), as `postings.post` caches the priced rows validation reads.
     """
     key = ("sqlmodel", id(engine) if engine is not None else None)
     cached = ds.cache.get(key)
@@ -89,21 +90,32 @@ def _check_period(period: str | None, params: Params) -> str:
     return str(period)
 
 
-def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
-                engine: Engine | None = None) -> dict[str, pd.DataFrame]:
-    """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost,
-    allocation_ledger, variances, reconciliation), equal to `batchkit.cost(ds, period, params).tables`."""
-    params = params or ds.params
-    period = _check_period(period, params)
-    s = open_session(ds, engine)
+def _set_period(s: Session, period: str, params: Params) -> None:
+    """The statements' period parameters: the run's month, its last day and the normal scrap rate."""
     _, end = period_bounds(period)
     year, month = (int(x) for x in period.split("-"))
     s.params.update(period=period, period_end=end.astype(object), run_month=year * 12 + month,
                     **inputs.normal_rate(params))
+
+
+def _costed(s: Session, rules: Allocation, period: str, params: Params) -> None:
+    """Allocate the pools up to `period` under `rules` and build the period's per-batch tables."""
+    _set_period(s, period, params)
     with s.phase("allocation"):
-        allocation.allocate(s, params.allocation, up_to=period)
+        allocation.allocate(s, rules, up_to=period)
     with s.phase("rollup"):
         rollup.build(s)
+
+
+def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
+                engine: Engine | None = None) -> dict[str, pd.DataFrame]:
+    """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost,
+    allocation_ledger, variances, reconciliation), as `batchkit.cost(ds, period, params).tables` holds them."""
+    params = params or ds.params
+    period = _check_period(period, params)
+    s = open_session(ds, engine)
+    _costed(s, params.allocation, period, params)
+    with s.phase("rollup"):
         reconciliation.inputs(s)
     with s.phase("variances"):
         variances.build(s)
@@ -116,6 +128,32 @@ def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = 
             "variances": outputs.variances(s, keys),
             "reconciliation": reconciliation.frame(s),
         }
+
+
+@dataclass
+class Totals:
+    """One set of rules' figures for a what-if, on integer keys: each batch's total and each allocation."""
+
+    code: np.ndarray  # engine codes (batch_id ranks) of the batches in the run
+    total: np.ndarray  # their total cents
+    pool_idx: np.ndarray  # allocations of the pools up to the period: pool row, batch code, cents
+    alloc_code: np.ndarray
+    cents: np.ndarray
+
+
+def totals(s: Session, rules: Allocation, period: str, params: Params) -> Totals:
+    """Re-allocate under `rules` and roll `period` up again on an open session (what-if).
+
+    Only the pool, candidate and split statements and the roll-up run; the priced rows and basis sums stay.
+    """
+    period = _check_period(period, params)
+    _costed(s, rules, period, params)
+    t = s.engine.arrow("SELECT code, total FROM summary ORDER BY code", step="what-if totals")
+    a = s.engine.arrow("SELECT a.pool_idx, a.code, a.cents FROM alloc AS a JOIN pool AS p ON p.pool_idx = a.pool_idx "
+                       "WHERE p.period <= $period ORDER BY a.pool_idx, a.code", {"period": period},
+                       step="what-if allocations")
+    return Totals(outputs.ints(t["code"]), outputs.ints(t["total"]), outputs.ints(a["pool_idx"]),
+                  outputs.ints(a["code"]), outputs.ints(a["cents"]))
 
 
 @dataclass

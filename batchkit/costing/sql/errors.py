@@ -1,13 +1,11 @@
-"""The SQL model's own error: which step refused and why.
-
-Self-contained for now; when the model moves into the package it becomes a
-subclass of `batchkit.errors.BatchkitError` (the CLI's one-line errors).
-"""
+"""The SQL model's own error: which step refused and why (one line for the CLI, exit 1)."""
 
 from __future__ import annotations
 
+from ...core.errors import BatchkitError
 
-class SqlModelError(Exception):
+
+class SqlModelError(BatchkitError):
     """The model cannot cost this data: `step` names where, the message what to fix."""
 
     def __init__(self, step: str, message: str) -> None:
