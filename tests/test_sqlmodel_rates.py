@@ -1,8 +1,9 @@
-"""The rate in force (contract 3a) in SQL equals `batchkit.rates.lookup` on random rate tables.
+"""The rate in force (contract 3a) in SQL equals the contract's rule, written out in plain Python below.
 
 Among a work center's rows with valid_from empty or <= d and valid_to empty or >= d (both inclusive), the
-one with the latest valid_from; none is RATE_MISSING, two sharing it RATE_AMBIGUOUS. Expected statuses and
-rows are the numpy lookup's (its own tests derive them by hand); the by-hand case is spelled out below.
+one with the latest valid_from (an empty valid_from is the earliest); none is RATE_MISSING, two sharing it
+RATE_AMBIGUOUS. The by-hand case is spelled out below; random rate tables are checked against
+`reference_in_force`, a direct reading of the rule (a loop over the rows, no shared code with the engine).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from batchkit.costing.sql import rates
 from batchkit.costing.sql.errors import SqlModelError
 from batchkit.costing.sql.inputs import Places, day
 from batchkit.costing.sql.session import Session
-from batchkit.ledger import rates as numpy_rates
 
 DAY0 = np.datetime64("2026-01-01", "s")
 
@@ -50,14 +50,19 @@ def in_force(rate_rows: list[tuple[str, int | None, int | None]], bookings: list
             for g in got}
 
 
-def numpy_in_force(rate_rows, bookings) -> dict[tuple[str, int], tuple[int, int]]:
-    frame = pd.DataFrame({"work_center": pd.Series([r[0] for r in rate_rows], dtype="str"),
-                          "valid_from": _dates([r[1] for r in rate_rows]),
-                          "valid_to": _dates([r[2] for r in rate_rows])})
-    found = numpy_rates.lookup(frame, pd.Series([b[0] for b in bookings], dtype="str"),
-                               _dates([b[1] for b in bookings]))
-    return {b: (int(st), int(row) if st == rates.RATE_OK else -1)
-            for b, st, row in zip(bookings, found["status"], found["rate_row"], strict=True)}
+def reference_in_force(rate_rows, bookings) -> dict[tuple[str, int], tuple[int, int]]:
+    """(work center, day) -> (status, rate row) by the rule, one booking at a time."""
+    out = {}
+    for wc, d in bookings:
+        covering = [i for i, (w, f, t) in enumerate(rate_rows)
+                    if w == wc and (f is None or f <= d) and (t is None or t >= d)]
+        if not covering:
+            out[(wc, d)] = (rates.RATE_MISSING, -1)
+            continue
+        start = {i: -1 if rate_rows[i][1] is None else rate_rows[i][1] for i in covering}
+        latest = [i for i in covering if start[i] == max(start.values())]
+        out[(wc, d)] = (rates.RATE_OK, latest[0]) if len(latest) == 1 else (rates.RATE_AMBIGUOUS, -1)
+    return out
 
 
 def test_the_latest_valid_from_covering_the_day_by_hand():
@@ -71,7 +76,7 @@ def test_the_latest_valid_from_covering_the_day_by_hand():
     expected = {("W1", 9): (ok, 0), ("W1", 10): (ok, 2), ("W1", 12): (ok, 2), ("W1", 13): (ok, 0),
                 ("W1", 14): (ok, 1), ("W2", 4): (missing, -1), ("W2", 7): (ambiguous, -1),
                 ("W2", 15): (ok, 4), ("W3", 1): (missing, -1)}
-    assert in_force(rate_rows, bookings) == expected == numpy_in_force(rate_rows, bookings)
+    assert in_force(rate_rows, bookings) == expected == reference_in_force(rate_rows, bookings)
 
 
 def test_a_booking_without_a_rate_is_refused_naming_it():
@@ -86,5 +91,5 @@ day_or_none = st.one_of(st.none(), st.integers(0, 40))
 @settings(deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["W1", "W2"]), day_or_none, day_or_none), min_size=1, max_size=6),
        st.lists(st.tuples(st.sampled_from(["W1", "W2", "W3"]), st.integers(0, 40)), min_size=1, max_size=12))
-def test_equal_to_the_numpy_lookup_on_random_rate_tables(rate_rows, bookings):
-    assert in_force(rate_rows, bookings) == numpy_in_force(rate_rows, list(dict.fromkeys(bookings)))
+def test_equal_to_the_rule_on_random_rate_tables(rate_rows, bookings):
+    assert in_force(rate_rows, bookings) == reference_in_force(rate_rows, list(dict.fromkeys(bookings)))
