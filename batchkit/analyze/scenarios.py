@@ -30,6 +30,7 @@ from ..core.params import Allocation, Params, params_error
 from ..core.periods import run_period
 from ..costing import sql
 from ..costing.engine import RunView, run_view
+from ..costing.sql.session import Session
 from ..costing.workspace import engine_for
 
 
@@ -51,7 +52,7 @@ class _Base:
     """What does not depend on the allocation rules, per dataset and period."""
 
     rf: RunView
-    session: sql.Session
+    session: Session
     code_of: np.ndarray  # engine code (batch_id rank) -> postings code
 
 

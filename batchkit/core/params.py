@@ -151,7 +151,8 @@ class EngineSettings(_Strict):
     memory_limit: str = Field(
         "75%", description="Most memory the engine may hold before it spills to disk: a share of physical memory "
         "(`75%`) or an amount (`8GB`, `512MB`).",
-        json_schema_extra={"zh": "引擎可占用的最大内存，超出部分写入磁盘临时文件：物理内存的比例（`75%`）或数量（`8GB`、`512MB`）。"})
+        json_schema_extra={"zh": "引擎可占用的最大内存，超出部分写入磁盘临时文件："
+                                 "物理内存的比例（`75%`）或数量（`8GB`、`512MB`）。"})
     threads: int | None = Field(
         None, ge=1, description="Cores the engine may use; empty: all of them.",
         json_schema_extra={"zh": "引擎可使用的 CPU 核数；留空：全部。"})

@@ -126,4 +126,4 @@ def _sub_charges(s: Session, view: RunView, code_of: np.ndarray) -> np.ndarray:
     charge = want.merge(have, how="left", on=["code", "lot_code", "sub_qty_i"], validate="many_to_one")["each"]
     if charge.isna().any():
         raise SqlModelError("sub-assembly row charges", "a sub-assembly issue row has no charge from the engine")
-    return charge.to_numpy(dtype=np.int64)
+    return np.asarray(charge.to_numpy(dtype=np.int64), dtype=np.int64)

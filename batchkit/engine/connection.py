@@ -141,6 +141,7 @@ class Engine:
 
     def arrow(self, sql: str, params: dict[str, Any] | None = None, step: str = "query") -> pa.Table:
         rel = self._run(step, sql, params, lazy=True)
+        assert rel is not None  # a lazy run returns its relation
         stmt, t0, c0 = self.log[-1], time.perf_counter(), time.process_time()
         try:
             out = rel.to_arrow_table(batch_size=ONE_BATCH)

@@ -20,6 +20,7 @@ Bases (exact integers, see `money`):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ class PoolTakers:
 def sum_by(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct keys in order of first appearance and the exact int64 sum of `values` per key."""
     codes, uniques = pd.factorize(key)
-    return np.asarray(uniques, dtype=np.int64), money.group_sum(codes, values, len(uniques))
+    return np.asarray(uniques, dtype=np.int64), money.group_sum(codes, np.asarray(values), len(uniques))
 
 
 @dataclass
@@ -93,7 +94,7 @@ def _work_centers(post: Postings) -> tuple[np.ndarray, pd.Index]:
     if "wc" not in post.cache:
         codes, uniques = pd.factorize(post.operations["work_center"])
         post.cache["wc"] = (codes.astype(np.int64), pd.Index(uniques))
-    return post.cache["wc"]
+    return cast(tuple[np.ndarray, pd.Index], post.cache["wc"])
 
 
 def _part(post: Postings, basis: str) -> _Part | None:
@@ -113,8 +114,8 @@ def _part(post: Postings, basis: str) -> _Part | None:
             on_wc = wc >= 0  # a row without a work center counts only for pools that name none
             both = [_summed(month, np.full(len(month), -1), code, weight, len(names)),
                     _summed(month[on_wc], wc[on_wc], code[on_wc], weight[on_wc], len(names))]
-            part = _Part.build(*(np.concatenate(cols) for cols in zip(*both, strict=True)),
-                               places=post.hours_places, n_wc=len(names))
+            month_c, wc_c, code_c, weight_c = (np.concatenate(cols) for cols in zip(*both, strict=True))
+            part = _Part.build(month_c, wc_c, code_c, weight_c, places=post.hours_places, n_wc=len(names))
         elif basis in ("material_cost", "direct_cost"):
             f = post.material if basis == "material_cost" else post.direct
             ok = f["code"].to_numpy() >= 0
@@ -124,13 +125,13 @@ def _part(post: Postings, basis: str) -> _Part | None:
                                        f["code"].to_numpy()[ok], f["cents"].to_numpy()[ok], 0)
             part = _Part.build(m, np.full(len(m), -1), code, sums, places=2)
         post.cache[key] = part
-    return post.cache[key]
+    return cast(_Part | None, post.cache[key])
 
 
 def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.ndarray, int]:
     """(code, weight, places) of a unit or driver basis in one month, codes in their order of appearance."""
     if basis.startswith("driver:"):
-        key = ("basis", basis)
+        key: tuple[str | int, ...] = ("basis", basis)
         if key not in post.cache:
             dr = post.drivers
             ok = (dr["code"].to_numpy() >= 0) & (dr["driver"] == basis[len("driver:"):]).to_numpy(dtype=bool)
@@ -138,7 +139,7 @@ def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.
             m, _, code, sums = _summed(m, np.full(len(m), -1), dr["code"].to_numpy()[ok],
                                        dr["value_i"].to_numpy()[ok], 0)
             post.cache[key] = _Part.build(m, np.full(len(m), -1), code, sums, places=post.driver_places)
-        part = post.cache[key]
+        part = cast(_Part, post.cache[key])
         rows = part.rows(month)
         return part.code[rows], part.weight[rows], part.places
     key = ("units", basis, month)
@@ -159,7 +160,7 @@ def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.
                 post.cache[key] = (codes[active], started_i[active], post.good_places)
             else:  # equal
                 post.cache[key] = (codes[active], np.ones(int(active.sum()), dtype=np.int64), 0)
-    return post.cache[key]
+    return cast(tuple[np.ndarray, np.ndarray, int], post.cache[key])
 
 
 def pool_bases(pools: pd.DataFrame, rules: Allocation) -> np.ndarray:
@@ -178,7 +179,9 @@ def _candidates(post: Postings, pools: pd.DataFrame) -> dict[str, np.ndarray]:
     for i, (period, basis, wc_key) in enumerate(zip(pools["period"], pools["basis"], pools["wc_key"], strict=True)):
         month = period_number(period)
         if basis in HOURS_BASES or basis in ("material_cost", "direct_cost"):
-            part = _part(post, basis)
+            found = _part(post, basis)
+            assert found is not None  # hours, material and direct bases always have one
+            part = found
             wc = -1 if not wc_key else (wc_names.get_loc(wc_key) if wc_key in wc_names else None)
             rows = part.rows(month, wc) if wc is not None else np.zeros(0, dtype=np.int64)
             parts.append((i, part.code[rows], part.weight[rows], part.places))
@@ -206,7 +209,7 @@ def _booked(post: Postings) -> np.ndarray:
             & (month != NO_MONTH)
         post.cache["booked"] = np.unique((month[ok] * (len(wc_names) + 1) + wc_codes[ok]) * (len(post.master) + 1)
                                          + ops["code"].to_numpy()[ok])
-    return post.cache["booked"]
+    return cast(np.ndarray, post.cache["booked"])
 
 
 def _scope_codes(post: Postings, col: str) -> tuple[np.ndarray, pd.Index]:
@@ -214,7 +217,7 @@ def _scope_codes(post: Postings, col: str) -> tuple[np.ndarray, pd.Index]:
     if ("scope", col) not in post.cache:
         attr, names = pd.factorize(post.master[col])
         post.cache[("scope", col)] = (attr, pd.Index(names))
-    return post.cache[("scope", col)]
+    return cast(tuple[np.ndarray, pd.Index], post.cache[("scope", col)])
 
 
 def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -245,7 +248,7 @@ def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.nd
         pos = np.minimum(np.searchsorted(booked, probe), max(len(booked) - 1, 0))
         found = (want[pool[rows]] >= 0) & (booked[pos] == probe) if len(booked) else np.zeros(len(rows), bool)
         keep[rows] &= found
-    return keep
+    return cast(np.ndarray, keep)
 
 
 def pool_takers(post: Postings, rules: Allocation) -> PoolTakers:

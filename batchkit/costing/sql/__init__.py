@@ -53,7 +53,7 @@ def open_session(ds: Dataset, engine: Engine | None = None) -> Session:
     """
     key = ("sqlmodel", id(engine) if engine is not None else None)
     cached = ds.cache.get(key)
-    if cached is not None:
+    if isinstance(cached, Session):
         return cached
     _refuse_errors(ds)
     engine = engine or Engine()

@@ -200,8 +200,9 @@ def _used_unit_costs(engine: Engine) -> np.ndarray:
         LEFT JOIN lots AS l ON l.lot_id = i.lot_id
         WHERE i.lot_id IS NULL OR i.lot_id NOT IN (SELECT batch_id FROM in_batches WHERE batch_id IS NOT NULL)""",
                      step="places used unit costs")
-    v = t["v"].to_numpy(zero_copy_only=False).astype("float64")
-    return v[~np.isnan(v)]
+    v = np.asarray(t["v"].to_numpy(zero_copy_only=False), dtype="float64")
+    used: np.ndarray = v[~np.isnan(v)]
+    return used
 
 
 def normal_rate(params: Params) -> dict[str, int]:

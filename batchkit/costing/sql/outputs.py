@@ -37,7 +37,7 @@ def _floats(col: pa.ChunkedArray) -> np.ndarray:
 
 
 def _dates(col: pa.ChunkedArray) -> np.ndarray:
-    return col.to_numpy().astype("datetime64[D]").astype("datetime64[s]")
+    return np.asarray(col.to_numpy(), dtype="datetime64[D]").astype("datetime64[s]")
 
 
 def as_frame(columns: dict[str, object]) -> pd.DataFrame:
