@@ -29,7 +29,7 @@ from ..core.model import Dataset
 from ..core.params import Allocation, Params, params_error
 from ..core.periods import run_period
 from ..costing import sql
-from ..costing.engine import RunView, run_view
+from ..costing.engine import RunView, postings_codes, run_view
 from ..costing.sql.session import Session
 from ..costing.workspace import engine_for
 
@@ -75,10 +75,7 @@ def run_frame(ds: Dataset, period: str, params: Params) -> _Base:
     """The period's run: the batches in it (postings layout) and the engine session holding the priced rows."""
     rf = run_view(ds, period)
     session = sql.open_session(ds, engine_for(ds, params))
-    n = len(rf.post.master)
-    code_of = np.empty(n, dtype=np.int64)
-    code_of[rf.post.tiebreak] = np.arange(n)
-    return _Base(rf, session, code_of)
+    return _Base(rf, session, postings_codes(rf.post))
 
 
 def _base(ds: Dataset, period: str, params: Params) -> _Base:

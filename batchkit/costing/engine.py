@@ -89,14 +89,21 @@ def run_view(ds: Dataset, period: str) -> RunView:
                    sub_rows=mat.loc[keep, ["code", "lot_code", "qty_i", "date"]])
 
 
+def postings_codes(p: Postings) -> np.ndarray:
+    """Per engine code (the batch_id's rank, `costing.sql.batches`), the batch's postings code (its position in
+    `post.master`): `post.tiebreak` is that rank, so this is its inverse permutation."""
+    code_of = np.empty(len(p.master), dtype=np.int64)
+    code_of[p.tiebreak] = np.arange(len(p.master))
+    return code_of
+
+
 def _per_batch(s: Session, view: RunView) -> dict[str, object]:
     """total_cents (per postings code), per_element (code, cost_element, cents) and sub_charge (per sub row)."""
     p = view.post
     n = len(p.master)
     if s.n_batches != n:
         raise SqlModelError("per batch", f"the engine holds {s.n_batches} batches, the postings {n}")
-    code_of = np.empty(n, dtype=np.int64)  # engine code (batch_id rank) -> postings code
-    code_of[p.tiebreak] = np.arange(n)
+    code_of = postings_codes(p)
     e = s.engine
     totals = e.arrow("SELECT code, total FROM summary", step="per batch totals")
     total = np.zeros(n, dtype=np.int64)
@@ -116,8 +123,7 @@ def _sub_charges(s: Session, view: RunView, code_of: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     groups = s.engine.arrow("SELECT DISTINCT code, lot_code, sub_qty_i, charge // n_rows AS each FROM sub_charge",
                             step="sub-assembly row charges")
-    rank = np.empty(len(code_of), dtype=np.int64)
-    rank[code_of] = np.arange(len(code_of))  # postings code -> engine code
+    rank = view.post.tiebreak  # postings code -> engine code
     shift = s.places.qty - view.post.qty_places  # the two read the same column: normally 0
     qty = rows["qty_i"].to_numpy(dtype=np.int64) * 10 ** max(shift, 0) // 10 ** max(-shift, 0)
     want = pd.DataFrame({"code": rank[rows["code"].to_numpy()], "lot_code": rank[rows["lot_code"].to_numpy()],
