@@ -107,3 +107,24 @@ def test_the_same_rules_twice_run_nothing_new(ds):
     sqlmodel.allocate(session, RULES[1])
     assert {st.step for st in session.engine.log[seen:]} <= {"allocation_ledger", "ledger pools", "keys",
                                                              "unallocated", "negative"}
+
+
+def test_a_what_if_baseline_reuses_the_roll_up_cost_built_and_other_rules_rebuild_it(ds):
+    params = Params.model_validate({"allocation": RULES[0].model_dump()})
+    with sqlmodel.Engine(threads=1) as engine:
+        tables = sqlmodel.cost_tables(ds, "2026-02", params, engine=engine)
+        session = sqlmodel.open_session(ds, engine)
+        seen = len(engine.log)
+        base = sqlmodel.totals(session, RULES[0], "2026-02", params)
+        assert {st.step for st in engine.log[seen:]} == {"what-if totals", "what-if allocations"}
+        # the same totals cost() reported, batch for batch (codes rank like batch_ids: A, B, C, D)
+        summary = tables["batch_summary"]
+        assert base.total.tolist() == (summary["total_cost"] * 100).round().astype("int64").tolist()
+        seen = len(engine.log)
+        other = sqlmodel.totals(session, RULES[1], "2026-02", params)
+        assert {"own", "summary"} <= {st.step for st in engine.log[seen:]}
+        # only pools move (the plant has no sub-assemblies): each batch's total moves by its pools' change
+        def per_batch(t):
+            return pd.Series(t.cents).groupby(t.alloc_code).sum().reindex(t.code, fill_value=0).to_numpy()
+        assert (other.total - base.total).tolist() == (per_batch(other) - per_batch(base)).tolist()
+        assert other.total.tolist() != base.total.tolist()

@@ -103,8 +103,11 @@ def _costed(s: Session, rules: Allocation, period: str, params: Params) -> None:
     _set_period(s, period, params)
     with s.phase("allocation"):
         allocation.allocate(s, rules, up_to=period)
-    with s.phase("rollup"):
-        rollup.build(s)
+    done_for = (s.rules_key, period, s.params["rate_i"], s.params["rate_scale"])
+    if s.rolled_up != done_for:  # a what-if's baseline is usually what cost() just built
+        with s.phase("rollup"):
+            rollup.build(s)
+        s.rolled_up = done_for
 
 
 def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
