@@ -29,7 +29,7 @@ from ..core.model import Dataset
 from ..core.params import Allocation, Params, params_error
 from ..core.periods import run_period
 from ..costing import sql
-from ..costing.engine import RunView, postings_codes, run_view
+from ..costing.engine import RunView, engine_errors, postings_codes, run_view
 from ..costing.sql.session import Session
 from ..costing.workspace import engine_for
 
@@ -111,7 +111,8 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
     n = len(post.master)
     for name, rule in rules.items():
         t0 = time.perf_counter()
-        got = sql.totals(base.session, rule, period, params)
+        with engine_errors():
+            got = sql.totals(base.session, rule, period, params)
         total = np.zeros(n, dtype=np.int64)
         total[base.code_of[got.code]] = got.total
         totals[name] = total

@@ -17,6 +17,8 @@ each sub-assembly issue row's charge.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks.run import validate
+from ..core.errors import Interrupted
 from ..core.findings import raise_if_errors
 from ..core.model import CostResult, Dataset
 from ..core.params import Params
@@ -63,17 +66,26 @@ def cost(ds: Dataset, period: str | None = None, params: Params | None = None,
     findings = validate(ds)
     raise_if_errors(findings)
     engine = engine_for(ds, params, spill_parent)
-    try:
+    with engine_errors():
         computed = cost_tables(ds, period, params, engine=engine)
         session = open_session(ds, engine)
         view = run_view(ds, period)
         extras = _per_batch(session, view)
-    except EngineError as exc:  # an overflow or a failed statement: one line naming the step
-        raise SqlModelError(exc.step, str(exc).split(": ", 1)[-1]) from None
     tables = {name: (findings if name == "data_quality" else computed[name]) for name in TABLE_ORDER}
     result = CostResult(period=period, tables=tables, params=params, dataset=ds)
     result.extras.update(run=view, **extras)
     return result
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """A failed statement as the one-line SqlModelError naming its step (an overflow, say), or, when a
+    SIGINT/SIGTERM made DuckDB abandon the statement, the interrupt itself (the run unwinds, exit 128 + n)."""
+    try:
+        yield
+    except EngineError as exc:
+        Interrupted.raise_if_received()
+        raise SqlModelError(exc.step, str(exc).split(": ", 1)[-1]) from None
 
 
 def run_view(ds: Dataset, period: str) -> RunView:
