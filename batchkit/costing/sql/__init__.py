@@ -15,7 +15,9 @@ imports duckdb. The steps, in the order data flows:
     bases           allocation bases per month and batch (period and rules independent)
     allocation      pools by rules and scope, largest remainder
     rollup          a period's own costs, sub-assemblies level by level, summary cents
-    reconciliation  inputs = costed + unallocated + excluded per element
+    absorption      predetermined rates: absorbed, actual, over/under-absorbed difference (params absorption)
+    behavior        variable and fixed cost (params cost_behavior), carried through sub-assemblies
+    reconciliation  inputs = costed + unallocated + excluded + absorption difference per element
     variances       seven variance types and the standard cost of completed batches
     outputs         the contract's frames (money becomes float64 only here)
 
@@ -36,13 +38,28 @@ from ...core.model import Dataset
 from ...core.params import Allocation, Params
 from ...core.periods import PERIOD_RE, period_bounds
 from ...engine.connection import Engine
-from . import allocation, bases, batches, inputs, outputs, pricing, rates, reconciliation, rollup, standards, variances
+from . import (
+    absorption,
+    allocation,
+    bases,
+    batches,
+    behavior,
+    inputs,
+    outputs,
+    pricing,
+    rates,
+    reconciliation,
+    rollup,
+    standards,
+    variances,
+)
 from .errors import SqlModelError
 from .session import Session
 
-__all__ = ["AllocationResult", "Engine", "SqlModelError", "allocate", "cost_tables", "open_session"]
+__all__ = ["ABSORPTION", "AllocationResult", "Engine", "SqlModelError", "allocate", "cost_tables", "open_session"]
 
 TABLES = ("batch_costs", "batch_summary", "allocation_ledger", "variances", "reconciliation")
+ABSORPTION = "absorption"  # the predetermined-rate table cost_tables adds after TABLES (empty without rates)
 
 
 def open_session(ds: Dataset, engine: Engine | None = None) -> Session:
@@ -91,8 +108,9 @@ def _check_period(period: str | None, params: Params) -> str:
 
 def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
                 engine: Engine | None = None) -> dict[str, pd.DataFrame]:
-    """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost,
-    allocation_ledger, variances, reconciliation), equal to `batchkit.cost(ds, period, params).tables`."""
+    """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost, variable_cost and
+    fixed_cost, allocation_ledger, variances, reconciliation, then absorption): the five of TABLES equal to
+    `batchkit.cost(ds, period, params).tables`, but for the columns issue 17 appends."""
     params = params or ds.params
     period = _check_period(period, params)
     s = open_session(ds, engine)
@@ -101,8 +119,10 @@ def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = 
     s.params.update(period=period, period_end=end.astype(object), run_month=year * 12 + month,
                     **inputs.normal_rate(params))
     with s.phase("allocation"):
-        allocation.allocate(s, params.allocation, up_to=period)
+        allocation.allocate(s, params.allocation, up_to=period, absorption=params.absorption,
+                            run_month=year * 12 + month)
     with s.phase("rollup"):
+        behavior.register(s, params.cost_behavior)
         rollup.build(s)
         reconciliation.inputs(s)
     with s.phase("variances"):
@@ -115,6 +135,7 @@ def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = 
             "allocation_ledger": outputs.allocation_ledger(s, keys, period),
             "variances": outputs.variances(s, keys),
             "reconciliation": reconciliation.frame(s),
+            ABSORPTION: absorption.frame(s),
         }
 
 
