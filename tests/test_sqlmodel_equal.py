@@ -34,6 +34,14 @@ from tests.test_genealogy_cost import TREE
 from tests.test_variance import STANDARDS
 
 TABLES = sqlmodel.TABLES
+# columns issue 17 appends to the SQL model's tables (the numpy engine, being replaced, does not have them; their
+# figures are tested in tests/test_cost_behavior.py and tests/test_absorption*.py): compared without them here
+ADDED = {"batch_summary": ["variable_cost", "fixed_cost"], "reconciliation": ["absorption_difference_amount"]}
+
+
+def without_added(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The SQL model's five contract tables without the appended columns (and without the absorption table)."""
+    return {name: tables[name].drop(columns=ADDED.get(name, [])) for name in TABLES}
 
 
 def both(folder: Path, period: str, params: Params) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
@@ -41,7 +49,7 @@ def both(folder: Path, period: str, params: Params) -> tuple[dict[str, pd.DataFr
     ds = batchkit.load_dataset(folder, params)
     numpy_tables = batchkit.cost(ds, period, params).tables
     with sqlmodel.Engine(threads=2) as engine:
-        sql_tables = sqlmodel.cost_tables(ds, period, params, engine=engine)
+        sql_tables = without_added(sqlmodel.cost_tables(ds, period, params, engine=engine))
     return {name: numpy_tables[name] for name in TABLES}, sql_tables
 
 
@@ -243,7 +251,7 @@ def test_equal_to_the_numpy_engine_on_random_plants_in_any_row_order(plant, rnd)
     numpy_tables = batchkit.cost(ds, period, params).tables
     expected = {name: numpy_tables[name] for name in TABLES}
     with sqlmodel.Engine(threads=1) as engine:
-        got = sqlmodel.cost_tables(shuffled(ds, rnd), period, params, engine=engine)
+        got = without_added(sqlmodel.cost_tables(shuffled(ds, rnd), period, params, engine=engine))
     assert_same(expected, got)
     # every pool that some batch took splits to its amount in cents exactly (the amount rounded half away
     # from zero to the cent: money.to_cents; the ledger's amounts are exact cents)

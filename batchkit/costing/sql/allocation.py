@@ -154,8 +154,8 @@ def allocate(s: Session, rules: Allocation, up_to: str | None = None, absorption
     """Allocate the pools up to period `up_to` (every pool when None) under `rules`; reuses the basis tables.
 
     With predetermined rates (`absorption`, needs `up_to` and its `run_month`) the rated pools are charged at
-    their rates (`absorption` module); table `absorption_pool` says what each rated pool absorbed (empty
-    without rates).
+    their rates (`absorption` module); with `absorption` given (a cost run, rates or not) table
+    `absorption_pool` says what each rated pool absorbed (empty without rates).
     """
     rated = absorption is not None and absorption.active and up_to is not None and run_month is not None
     key = rules.model_dump_json() + (absorption.model_dump_json() if rated and absorption else "")
@@ -169,7 +169,8 @@ def allocate(s: Session, rules: Allocation, up_to: str | None = None, absorption
     candidates(s, units)
     expense = rated and absorption is not None and absorption.difference == "expense"
     split(s, "alloc_actual" if expense else "alloc")
-    absorb_rates.absorb(s, absorption if rated else None)
+    if absorption is not None:  # a cost run (a what-if passes none and reads no absorption table)
+        absorb_rates.absorb(s, absorption if rated else None)
     if expense:
         absorb_rates.charge(s)
     s.rules_key, s.pools_up_to = key, up_to or NO_PERIOD_LIMIT
