@@ -202,3 +202,14 @@ def test_a_bad_rate_is_a_params_error_naming_the_key(bad):
 
     with pytest.raises(ValidationError, match="absorption.rates"):
         Params.model_validate({"absorption": {"rates": bad}})
+
+
+def test_the_data_format_page_documents_the_params_columns_and_table():
+    from batchkit.core.reference import DOCS, data_format_page
+    from batchkit.costing.sql.absorption import COLUMNS
+
+    page = data_format_page()
+    for word in ("cost_behavior", "absorption: {rates:", "difference: prorate", "variable_cost", "fixed_cost",
+                 "absorption_difference_amount", *COLUMNS):
+        assert word in page, word
+    assert (DOCS / "DATA-FORMAT.md").read_text(encoding="utf-8") == page  # regenerated
