@@ -200,7 +200,7 @@ def test_without_rates_the_absorption_table_is_empty_and_nothing_else_moves(make
 def test_a_bad_rate_is_a_params_error_naming_the_key(bad):
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError, match="absorption.rates"):
+    with pytest.raises(ValidationError, match=r"absorption\.rates"):
         Params.model_validate({"absorption": {"rates": bad}})
 
 

@@ -16,12 +16,14 @@ charges: `rollup` computes both level by level with the charges.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyarrow as pa
 
 from .session import Session
 
 
-def register(s: Session, cost_behavior: dict[str, str]) -> None:
+def register(s: Session, cost_behavior: Mapping[str, str]) -> None:
     """Table `behavior_eid` (eid, fixed): the elements params name, by element code (values never enter SQL)."""
     s.engine.register("behavior_params", pa.table({
         "cost_element": pa.array(list(cost_behavior), pa.string()),

@@ -88,7 +88,7 @@ def sub_assemblies(s: Session) -> int:
     consumers = np.flatnonzero(lv.level > 0)  # a batch on level 1 or above consumes another
     e.register("sub_level", pa.table({"code": consumers, "level": lv.level[consumers]}))
     top = int(lv.level.max(initial=0))
-    charges = []
+    charges: list[str] = []
     for level in range(1, top + 1):
         name = f"charge_{level}"
         s.exact(name, partial(_charge_level, list(charges)), {"level": level})
