@@ -40,7 +40,7 @@ def result(make_data):
 
 
 def rows(result, by: str) -> dict[str, tuple]:
-    m = sales.margin(result, by)
+    m = sales.contribution_margin(result, by)
     key = {"batch": "batch_id", "item": "item_id"}.get(by, by)
     cols = ["revenue", "cost_of_sales", "margin", "variable_cost_of_sales", "contribution_margin"]
     return {k: tuple(m.loc[i, c] for c in cols) for i, k in enumerate(m[key])}
@@ -59,7 +59,7 @@ def test_contribution_by_customer_line_item_and_batch(result):
     # CUST1: revenue 30 + 50 = 80.00, cost 12 + 20 = 32.00, margin 48.00, variable 6 + 10 = 16.00, contribution 64
     # CUST2: only C's line has a margin: 7.77, 4.00, 3.77, 2.00, 5.77 (B's 9.00 is revenue without margin)
     assert rows(result, "customer") == {"CUST1": (80.0, 32.0, 48.0, 16.0, 64.0), "CUST2": (7.77, 4.0, 3.77, 2.0, 5.77)}
-    m = sales.margin(result, "customer").set_index("customer")
+    m = sales.contribution_margin(result, "customer").set_index("customer")
     assert m.loc["CUST1", "contribution_margin_pct"] == 80.0  # 100 x 64 / 80
     assert m.loc["CUST2", "revenue_without_margin"] == 9.0
     # L1 (A; B has no margin): 30, 12, 18, 6, 24; L2 (C): 57.77, 24.00, 33.77, 12.00, 45.77
@@ -80,5 +80,12 @@ def test_contribution_is_margin_plus_the_fixed_cost_of_the_units_shipped(result)
 
 def test_without_variable_cost_in_the_summary_contribution_is_unknown(result):
     result.tables["batch_summary"] = result.tables["batch_summary"].drop(columns=["variable_cost", "fixed_cost"])
-    m = sales.margin(result, "customer")
+    m = sales.contribution_margin(result, "customer")
     assert m["contribution_margin"].isna().all() and m["margin"].notna().all()
+
+
+def test_gross_margin_is_the_contribution_table_without_its_contribution_columns(result):
+    for by in ("batch", "item", "product_line", "customer"):
+        full = sales.contribution_margin(result, by)
+        assert sales.margin(result, by).equals(full.drop(columns=list(sales.CONTRIBUTION)))
+        assert list(full.columns[-3:]) == list(sales.CONTRIBUTION)

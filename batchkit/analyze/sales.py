@@ -78,15 +78,25 @@ def shipment_lines(result: CostResult) -> pd.DataFrame:
                         _behavior=with_behavior)
 
 
+CONTRIBUTION = ("variable_cost_of_sales", "contribution_margin", "contribution_margin_pct")
+
+
 def margin(result: CostResult, by: Literal["batch", "item", "product_line", "customer"] = "batch") -> pd.DataFrame:
     """Shipped qty, revenue, cost of sales, margin and margin % per batch, item, product line or customer.
 
     revenue, cost_of_sales and margin sum the lines that have a margin (the
     others are counted in lines_without_margin and revenue_without_margin);
-    margin_pct = 100 x margin / revenue. variable_cost_of_sales, contribution_margin (revenue - variable
-    cost of the units shipped) and contribution_margin_pct follow, over the same lines (NaN when the
-    batch summary has no variable_cost).
+    margin_pct = 100 x margin / revenue. `contribution_margin` adds the
+    contribution columns beside these.
     """
+    return contribution_margin(result, by).drop(columns=list(CONTRIBUTION))
+
+
+def contribution_margin(result: CostResult,
+                        by: Literal["batch", "item", "product_line", "customer"] = "batch") -> pd.DataFrame:
+    """`margin`'s columns, then variable_cost_of_sales, contribution_margin (revenue - variable cost of the
+    units shipped) and contribution_margin_pct = 100 x contribution / revenue, over the same lines (NaN when
+    the batch summary has no variable_cost)."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
     keys = GROUPS[by]
