@@ -63,9 +63,10 @@ def test_contribution_by_customer_line_item_and_batch(result):
     assert m.loc["CUST1", "contribution_margin_pct"] == 80.0  # 100 x 64 / 80
     assert m.loc["CUST2", "revenue_without_margin"] == 9.0
     # L1 (A; B has no margin): 30, 12, 18, 6, 24; L2 (C): 57.77, 24.00, 33.77, 12.00, 45.77
-    assert rows(result, "product_line") == {"L1": (30.0, 12.0, 18.0, 6.0, 24.0), "L2": (57.77, 24.0, 33.77, 12.0, 45.77)}
+    assert rows(result, "product_line") == {"L1": (30.0, 12.0, 18.0, 6.0, 24.0),
+                                            "L2": (57.77, 24.0, 33.77, 12.0, 45.77)}
     assert rows(result, "item") == {"ITEM-X": (30.0, 12.0, 18.0, 6.0, 24.0),
-                                                          "ITEM-Y": (57.77, 24.0, 33.77, 12.0, 45.77)}
+                                    "ITEM-Y": (57.77, 24.0, 33.77, 12.0, 45.77)}
     assert rows(result, "batch") == {"A": (30.0, 12.0, 18.0, 6.0, 24.0), "B": (0.0, 0.0, 0.0, 0.0, 0.0),
                                      "C": (57.77, 24.0, 33.77, 12.0, 45.77)}
 
