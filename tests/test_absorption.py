@@ -213,3 +213,23 @@ def test_the_data_format_page_documents_the_params_columns_and_table():
                  "absorption_difference_amount", *COLUMNS):
         assert word in page, word
     assert (DOCS / "DATA-FORMAT.md").read_text(encoding="utf-8") == page  # regenerated
+
+
+def test_a_rate_times_a_basis_past_64_bits_is_computed_wide_to_the_cent(make_data):
+    ops = PLANT["operations"].replace("A,mold,WC1,0,2,2026-01-05", "A,mold,WC1,0,10000000,2026-01-05")
+    p = Params.model_validate({"absorption": {"rates": {"by_pool": {"P-DEP": 999999.999999}}}})
+    ds = load_dataset(make_data(base={**PLANT, "operations": ops}), p)
+    with sqlmodel.Engine(threads=1) as engine:
+        t = sqlmodel.cost_tables(ds, "2026-01", p, engine=engine)
+        wide = sqlmodel.open_session(ds, engine).wide_steps
+    # the rate as an integer at 6 places, 999999999999, x 10^7 hours passes 2^63 (9.2 x 10^18): computed wide
+    # A: 999999.999999 x 10^7 = 9999999999990.00 exactly; B: x 3 = 2999999.999997 -> 3000000.00 (half up);
+    # C: x 4 = 3999999.999996 -> 4000000.00
+    assert "absorbed" in wide
+    assert ledger(t) == {("P-DEP", "2026-01", "A"): 9999999999990.00, ("P-DEP", "2026-01", "B"): 3000000.00,
+                         ("P-DEP", "2026-01", "C"): 4000000.00}
+    row = absorption_rows(t)[0]
+    # absorbed 9999999999990 + 3000000 + 4000000 = 10000006999990.00; difference 90.00 - 10000006999990.00
+    # = -10000006999900.00 (over-absorbed)
+    assert row["absorbed_amount"] == 10000006999990.00
+    assert row["difference_amount"] == -10000006999900.00

@@ -157,20 +157,20 @@ def allocate(s: Session, rules: Allocation, up_to: str | None = None, absorption
     their rates (`absorption` module); with `absorption` given (a cost run, rates or not) table
     `absorption_pool` says what each rated pool absorbed (empty without rates).
     """
-    rated = absorption is not None and absorption.active and up_to is not None and run_month is not None
-    key = rules.model_dump_json() + (absorption.model_dump_json() if rated and absorption else "")
+    rates = absorption if absorption is not None and absorption.active and up_to and run_month else None
+    key = rules.model_dump_json() + (rates.model_dump_json() if rates is not None else "")
     if s.rules_key == key and s.pools_up_to == (up_to or NO_PERIOD_LIMIT):
         return
     source, units = "pool_amount", "unit_basis"
-    if rated and absorption and up_to and run_month:
-        absorb_rates.register(s, absorption)
+    if rates is not None and up_to and run_month:
+        absorb_rates.register(s, rates)
         source, units = absorb_rates.pool_source(s, up_to, run_month)
     pools(s, rules, up_to, source)
     candidates(s, units)
-    expense = rated and absorption is not None and absorption.difference == "expense"
-    split(s, "alloc_actual" if expense else "alloc")
+    expense = rates is not None and rates.difference == "expense"
+    split(s, "alloc_actual" if expense else "alloc")  # the actual split; under expense, rated pools absorb instead
     if absorption is not None:  # a cost run (a what-if passes none and reads no absorption table)
-        absorb_rates.absorb(s, absorption if rated else None)
+        absorb_rates.absorb(s, rates)
     if expense:
         absorb_rates.charge(s)
     s.rules_key, s.pools_up_to = key, up_to or NO_PERIOD_LIMIT
