@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,6 +119,56 @@ class Allocation(_Strict):
         return self.by_pool.get(pool_id) or self.by_cost_element.get(cost_element) or self.default_basis
 
 
+BEHAVIORS = ("variable", "fixed")
+RATE_PLACES = 6  # decimals a predetermined rate may have (per unit of its basis)
+
+
+def _rate(key: str, value: Any) -> Decimal:
+    """A predetermined rate as an exact decimal (a YAML float is read as the digits it was written with)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{key}: a rate must be a number, got {value!r}")
+    try:
+        rate = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{key}: a rate must be a number, got {value!r}") from None
+    if not rate.is_finite() or rate < 0:
+        raise ValueError(f"{key}: a rate must be a number >= 0, got {value!r}")
+    exponent = rate.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > RATE_PLACES:
+        raise ValueError(f"{key}: a rate has at most {RATE_PLACES} decimals, got {value!r}")
+    return rate
+
+
+class AbsorptionRates(_Strict):
+    by_pool: dict[str, Decimal] = Field(default_factory=dict)
+    by_cost_element: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("by_pool", "by_cost_element", mode="before")
+    @classmethod
+    def _exact(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        return {str(k): _rate(str(k), x) for k, x in v.items()}
+
+    def rate_for(self, pool_id: str, cost_element: str) -> Decimal | None:
+        """by_pool, else by_cost_element, else none (the pool is allocated at actual)."""
+        if pool_id in self.by_pool:
+            return self.by_pool[pool_id]
+        return self.by_cost_element.get(cost_element)
+
+
+class Absorption(_Strict):
+    """Predetermined overhead rates (issue 17): batches absorb rate x basis; the difference to the actual pool
+    is a period cost (`expense`) or charged back to the absorbing batches (`prorate`)."""
+
+    rates: AbsorptionRates = Field(default_factory=AbsorptionRates)
+    difference: Literal["expense", "prorate"] = "expense"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rates.by_pool or self.rates.by_cost_element)
+
+
 class Scrap(_Strict):
     normal_rate: float = Field(0.02, ge=0, le=1)
 
@@ -184,9 +235,19 @@ class Params(_Strict):
     variance: Variance = Field(default_factory=Variance)
     audit: Audit = Field(default_factory=Audit)
     dates: Dates = Field(default_factory=Dates)
+    cost_behavior: dict[str, Literal["variable", "fixed"]] = Field(default_factory=dict)
+    absorption: Absorption = Field(default_factory=Absorption)
     engine: EngineSettings = Field(default_factory=EngineSettings)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
+
+    @field_validator("cost_behavior")
+    @classmethod
+    def _no_subassembly(cls, v: dict[str, str]) -> dict[str, str]:
+        if "subassembly" in v:
+            raise ValueError("subassembly: a sub-assembly charge carries its sub-batch's own split; it cannot be "
+                             "declared variable or fixed")
+        return v
 
     @field_validator("period", mode="before")
     @classmethod

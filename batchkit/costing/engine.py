@@ -40,7 +40,8 @@ from .sql.session import Session
 from .workspace import engine_for
 
 # the contract's order of the cost tables (section 6), as the files are listed in the manifest
-TABLE_ORDER = ("batch_costs", "batch_summary", "allocation_ledger", "reconciliation", "data_quality", "variances")
+TABLE_ORDER = ("batch_costs", "batch_summary", "allocation_ledger", "reconciliation", "data_quality", "variances",
+               "absorption")
 
 
 @dataclass

@@ -19,7 +19,8 @@ from .snapshot import snapshot_writer
 from .tables import write_tables
 
 # The contract's output tables (section 6), in the order people read them.
-CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality")
+CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality",
+               "absorption")
 ANALYTICS_TABLES = ("batch_anomalies", "quality_cost", "kpis")
 OUTPUT_TABLES = CORE_TABLES + ANALYTICS_TABLES  # each written as CSV and Parquet
 

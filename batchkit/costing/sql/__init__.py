@@ -15,7 +15,9 @@ imports duckdb. The steps, in the order data flows:
     bases           allocation bases per month and batch (period and rules independent)
     allocation      pools by rules and scope, largest remainder
     rollup          a period's own costs, sub-assemblies level by level, summary cents
-    reconciliation  inputs = costed + unallocated + excluded per element
+    absorption      predetermined rates: absorbed, actual, over/under-absorbed difference (params absorption)
+    behavior        variable and fixed cost (params cost_behavior), carried through sub-assemblies
+    reconciliation  inputs = costed + unallocated + excluded + absorption difference per element
     variances       seven variance types and the standard cost of completed batches
     outputs         the contract's frames (money becomes float64 only here)
 
@@ -37,13 +39,29 @@ from ...core.model import Dataset
 from ...core.params import Allocation, Params
 from ...core.periods import PERIOD_RE, period_bounds
 from ...engine.connection import Engine
-from . import allocation, bases, batches, inputs, outputs, pricing, rates, reconciliation, rollup, standards, variances
+from . import (
+    absorption,
+    allocation,
+    bases,
+    batches,
+    behavior,
+    inputs,
+    outputs,
+    pricing,
+    rates,
+    reconciliation,
+    rollup,
+    standards,
+    variances,
+)
 from .errors import SqlModelError
 from .session import Session
 
-__all__ = ["AllocationResult", "Engine", "SqlModelError", "Totals", "allocate", "cost_tables", "open_session", "totals"]
+__all__ = ["ABSORPTION", "AllocationResult", "Engine", "SqlModelError", "Totals", "allocate", "cost_tables",
+           "open_session", "totals"]
 
 TABLES = ("batch_costs", "batch_summary", "allocation_ledger", "variances", "reconciliation")
+ABSORPTION = "absorption"  # the predetermined-rate table cost_tables adds after TABLES (empty without rates)
 
 
 def open_session(ds: Dataset, engine: Engine | None = None) -> Session:
@@ -102,18 +120,21 @@ def _costed(s: Session, rules: Allocation, period: str, params: Params) -> None:
     """Allocate the pools up to `period` under `rules` and build the period's per-batch tables."""
     _set_period(s, period, params)
     with s.phase("allocation"):
-        allocation.allocate(s, rules, up_to=period)
-    done_for = (s.rules_key, period, s.params["rate_i"], s.params["rate_scale"])
+        allocation.allocate(s, rules, up_to=period, absorption=params.absorption, run_month=s.params["run_month"])
+    done_for = (s.rules_key, period, s.params["rate_i"], s.params["rate_scale"],
+                params.absorption.model_dump_json(), tuple(sorted(params.cost_behavior.items())))
     if s.rolled_up != done_for:  # a what-if's baseline is usually what cost() just built
         with s.phase("rollup"):
+            behavior.register(s, params.cost_behavior)
             rollup.build(s)
         s.rolled_up = done_for
 
 
 def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
                 engine: Engine | None = None) -> dict[str, pd.DataFrame]:
-    """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost,
-    allocation_ledger, variances, reconciliation), as `batchkit.cost(ds, period, params).tables` holds them."""
+    """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost, variable_cost and
+    fixed_cost, allocation_ledger, variances, reconciliation, then absorption), as
+    `batchkit.cost(ds, period, params).tables` holds them."""
     params = params or ds.params
     period = _check_period(period, params)
     s = open_session(ds, engine)
@@ -130,6 +151,7 @@ def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = 
             "allocation_ledger": outputs.allocation_ledger(s, keys, period),
             "variances": outputs.variances(s, keys),
             "reconciliation": reconciliation.frame(s),
+            ABSORPTION: absorption.frame(s),
         }
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ...core.params import Allocation
+from ...core.params import Absorption, Allocation
 from ...engine.connection import Overflow
+from . import absorption as absorb_rates
 from .errors import SqlModelError
 from .exact import floor_div, mod, mul
 from .session import Session
@@ -35,12 +36,13 @@ def register_rules(s: Session, rules: Allocation) -> None:
                                           "basis": pa.array(list(mapping.values()), pa.string())}))
 
 
-def pools(s: Session, rules: Allocation, up_to: str | None) -> None:
+def pools(s: Session, rules: Allocation, up_to: str | None, source: str = "pool_amount") -> None:
     """Table `pool`: the pools with a period (up to `up_to`), their basis, their scope as integer codes
     (NULL: no scope; -1: a value no batch or booking has) and their rank in (period, pool_id) order.
 
     wc_key is the work center hours are measured on (0: any); scope_wc the work
-    center a pool on another basis needs its batches to have hours on.
+    center a pool on another basis needs its batches to have hours on. `source` is `pool_amount`, or
+    with predetermined rates `absorption.pool_source`'s table (months a rated pool has no row yet added).
     """
     register_rules(s, rules)
     hours = f"basis IN {quoted(HOURS_BASES)}"
@@ -51,7 +53,7 @@ def pools(s: Session, rules: Allocation, up_to: str | None) -> None:
                    CASE WHEN a.product_line IS NULL THEN NULL ELSE coalesce(ld.pl, -1) END AS pl,
                    CASE WHEN a.site IS NULL THEN NULL ELSE coalesce(sd.sc, -1) END AS sc,
                    CASE WHEN a.work_center IS NULL THEN NULL ELSE coalesce(wd.wc, -1) END AS wc
-            FROM pool_amount AS a
+            FROM {source} AS a
             LEFT JOIN rules_by_pool AS rp ON rp.pool_id = a.pool_id
             LEFT JOIN rules_by_element AS re ON re.cost_element = a.cost_element
             LEFT JOIN line_dim AS ld ON ld.product_line = a.product_line
@@ -66,7 +68,7 @@ def pools(s: Session, rules: Allocation, up_to: str | None) -> None:
         FROM p""", {"default_basis": rules.default_basis, "up_to": up_to or NO_PERIOD_LIMIT})
 
 
-def candidates(s: Session) -> None:
+def candidates(s: Session, units: str = "unit_basis") -> None:
     """Table `cand`: every (pool, batch) with a basis in the pool's period and in its scope (any sign).
 
     The basis tables carry their batches' start and scope codes and each branch
@@ -99,7 +101,7 @@ def candidates(s: Session) -> None:
                               "true")}
             UNION ALL {branch(
                 "CASE p.basis WHEN 'good_units' THEN b.good_i WHEN 'started_units' THEN b.started_i ELSE 1 END "
-                "AS weight, CASE WHEN p.basis = 'equal' THEN 0 ELSE $good_places END AS places", "unit_basis", "",
+                "AS weight, CASE WHEN p.basis = 'equal' THEN 0 ELSE $good_places END AS places", units, "",
                 "(p.basis IN ('started_units', 'equal') OR (p.basis = 'good_units' AND b.completed))")})
         SELECT pool_idx, code, CAST(weight AS BIGINT) AS weight, CAST(places AS INTEGER) AS places
         FROM c
@@ -108,8 +110,8 @@ def candidates(s: Session) -> None:
           AND (sc IS NULL OR b_sc = sc)""")
 
 
-def split(s: Session) -> None:
-    """Tables `pool_weight` (pools with a positive basis: total W) and `alloc` (largest remainder per pool)."""
+def split(s: Session, name: str = "alloc") -> None:
+    """Tables `pool_weight` (pools with a positive basis: total W) and `name` (largest remainder per pool)."""
     try:
         s.table("pool_weight", """
             SELECT pool_idx, CAST(sum(weight) AS BIGINT) AS total_w FROM cand WHERE weight > 0 GROUP BY pool_idx""")
@@ -144,15 +146,31 @@ def split(s: Session) -> None:
         SELECT pool_idx, code, weight, places,
                CASE WHEN amount < 0 THEN -(q + {bonus}) ELSE q + {bonus} END AS cents
         FROM k"""
-    s.exact("alloc", build)
+    s.exact(name, build)
 
 
-def allocate(s: Session, rules: Allocation, up_to: str | None = None) -> None:
-    """Allocate the pools up to period `up_to` (every pool when None) under `rules`; reuses the basis tables."""
-    key = rules.model_dump_json()
+def allocate(s: Session, rules: Allocation, up_to: str | None = None, absorption: Absorption | None = None,
+             run_month: int | None = None) -> None:
+    """Allocate the pools up to period `up_to` (every pool when None) under `rules`; reuses the basis tables.
+
+    With predetermined rates (`absorption`, needs `up_to` and its `run_month`) the rated pools are charged at
+    their rates (`absorption` module); with `absorption` given (a cost run, rates or not) table
+    `absorption_pool` says what each rated pool absorbed (empty without rates).
+    """
+    rates = absorption if absorption is not None and absorption.active and up_to and run_month else None
+    key = rules.model_dump_json() + (rates.model_dump_json() if rates is not None else "")
     if s.rules_key == key and s.pools_up_to == (up_to or NO_PERIOD_LIMIT):
         return
-    pools(s, rules, up_to)
-    candidates(s)
-    split(s)
+    source, units = "pool_amount", "unit_basis"
+    if rates is not None and up_to and run_month:
+        absorb_rates.register(s, rates)
+        source, units = absorb_rates.pool_source(s, up_to, run_month)
+    pools(s, rules, up_to, source)
+    candidates(s, units)
+    expense = rates is not None and rates.difference == "expense"
+    split(s, "alloc_actual" if expense else "alloc")  # the actual split; under expense, rated pools absorb instead
+    if absorption is not None:  # a cost run (a what-if passes none and reads no absorption table)
+        absorb_rates.absorb(s, rates)
+    if expense:
+        absorb_rates.charge(s)
     s.rules_key, s.pools_up_to = key, up_to or NO_PERIOD_LIMIT

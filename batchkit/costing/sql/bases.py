@@ -54,11 +54,17 @@ def build(s: Session) -> None:
         JOIN master AS m ON d.batch_id = m.batch_id
         WHERE d.driver IS NOT NULL AND d.period IS NOT NULL
         GROUP BY d.driver, {month_of_period('d.period')}, m.code""")
-    s.table("unit_basis", f"""
-        WITH months AS (SELECT DISTINCT month, first_day, last_day FROM pool_amount)
+    s.table("unit_basis", unit_rows("SELECT DISTINCT month, first_day, last_day FROM pool_amount"))
+
+
+def unit_rows(months: str) -> str:
+    """SQL: per month of the query `months` (month, first_day, last_day), the batches active in it, their
+    quantities and whether they were completed in it (also for the months only `absorption` adds)."""
+    return f"""
+        WITH months AS ({months})
         SELECT p.month, m.code, m.good_i, m.started_i,
                (m.end_date IS NOT NULL AND m.end_date >= p.first_day AND m.end_date <= p.last_day) AS completed,
                {BATCH}
         FROM months AS p
         JOIN master AS m
-          ON m.start_date <= p.last_day AND (m.end_date IS NULL OR m.end_date >= p.first_day)""")
+          ON m.start_date <= p.last_day AND (m.end_date IS NULL OR m.end_date >= p.first_day)"""

@@ -73,7 +73,7 @@ def batch_summary(s: Session) -> pd.DataFrame:
         SELECT m.batch_id, m.item_id, m.product_line, m.site, r.status, m.start_date, m.end_date,
                m.qty_started, m.qty_good, m.qty_scrap, r.total, r.scrap_cents,
                r.material_cents, r.subassembly_cents, r.labor_cents, r.machine_cents, r.direct_cents, r.pool_cents,
-               r.abnormal_cents, v.standard_cents
+               r.abnormal_cents, v.standard_cents, r.fixed_cents
         FROM summary AS r
         JOIN master AS m ON m.code = r.code
         LEFT JOIN variance AS v ON v.code = r.code
@@ -101,6 +101,9 @@ def batch_summary(s: Session) -> pd.DataFrame:
         "scrap_rate": scrap_rate,
         "abnormal_scrap_cost": _cents(t["abnormal_cents"]),
         "standard_cost": standard,
+        # issue 17, appended so the columns before keep their places: variable + fixed = total_cost, to the cent
+        "variable_cost": money.cents_to_float(total - ints(t["fixed_cents"])),
+        "fixed_cost": _cents(t["fixed_cents"]),
     })
 
 

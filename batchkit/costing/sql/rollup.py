@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from ...core.genealogy import levels
+from . import behavior
 from .batches import eid
 from .errors import SqlModelError
 from .exact import isum, mul, round_div
@@ -70,7 +71,10 @@ def sub_assemblies(s: Session) -> int:
     s.table("sub", f"""
         SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows FROM issue_sum
         WHERE lot_code IS NOT NULL AND {DATED} AND {IN_RUN}""")
-    s.table("own_total", f"SELECT code, {isum('cents')} AS total FROM own GROUP BY code")
+    s.table("own_total", f"""
+        SELECT o.code, {isum('o.cents')} AS total, {isum(behavior.fixed_cents(kind('pool')))} AS fixed
+        FROM own AS o LEFT JOIN behavior_eid AS bh ON bh.eid = o.eid
+        GROUP BY o.code""")
     edges = e.arrow("SELECT DISTINCT lot_code, code FROM sub", step="sub edges")
     src = edges["lot_code"].to_numpy().astype(np.int64)
     dst = edges["code"].to_numpy().astype(np.int64)
@@ -90,29 +94,33 @@ def sub_assemblies(s: Session) -> int:
         s.exact(name, partial(_charge_level, list(charges)), {"level": level})
         charges.append(name)
     s.table("sub_charge", " UNION ALL ".join(
-        f"SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows, charge FROM {c}" for c in charges)
-        if charges else "SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows, CAST(0 AS BIGINT) AS charge "
-                        "FROM sub WHERE false")
+        f"SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows, charge, fixed_charge FROM {c}" for c in charges)
+        if charges else "SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows, CAST(0 AS BIGINT) AS charge, "
+                        "CAST(0 AS BIGINT) AS fixed_charge FROM sub WHERE false")
     return top
 
 
 def _charge_level(below: list[str], wide: bool) -> str:
-    """The charges of one level's issue groups: count x round(qty x supplier total / supplier qty_good)."""
-    prev = " UNION ALL ".join(f"SELECT code, charge FROM {c}" for c in below)
-    prev_join = (f"LEFT JOIN (SELECT code, {isum('charge')} AS charges FROM ({prev}) AS c GROUP BY code) AS pv "
-                 "ON pv.code = s.lot_code") if below else ""
+    """The charges of one level's issue groups: count x round(qty x supplier total / supplier qty_good), and
+    their fixed part count x round(qty x supplier fixed cost / supplier qty_good) (`behavior`)."""
+    prev = " UNION ALL ".join(f"SELECT code, charge, fixed_charge FROM {c}" for c in below)
+    prev_join = (f"LEFT JOIN (SELECT code, {isum('charge')} AS charges, {isum('fixed_charge')} AS fixed_charges "
+                 f"FROM ({prev}) AS c GROUP BY code) AS pv ON pv.code = s.lot_code") if below else ""
     supplier_total = "coalesce(t.total, 0)" + (" + coalesce(pv.charges, 0)" if below else "")
+    supplier_fixed = "coalesce(t.fixed, 0)" + (" + coalesce(pv.fixed_charges, 0)" if below else "")
     return f"""
         WITH r AS (
             SELECT s.code, s.lot_code, s.sub_qty_i, s.sub_std_price, s.n_rows, g.good_i,
-                   {mul('s.sub_qty_i * $sub_qty_mul', supplier_total, wide)} AS n
+                   {mul('s.sub_qty_i * $sub_qty_mul', supplier_total, wide)} AS n,
+                   {mul('s.sub_qty_i * $sub_qty_mul', supplier_fixed, wide)} AS n_fixed
             FROM sub AS s
             JOIN sub_level AS l ON l.code = s.code AND l.level = $level
             JOIN master AS g ON g.code = s.lot_code
             LEFT JOIN own_total AS t ON t.code = s.lot_code
             {prev_join})
         SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows,
-               n_rows * {round_div('n', 'greatest(good_i * $sub_good_mul, 1)', wide)} AS charge
+               n_rows * {round_div('n', 'greatest(good_i * $sub_good_mul, 1)', wide)} AS charge,
+               n_rows * {round_div('n_fixed', 'greatest(good_i * $sub_good_mul, 1)', wide)} AS fixed_charge
         FROM r"""
 
 
@@ -129,7 +137,8 @@ def summary(s: Session) -> None:
     """Table `summary`: per batch in the run, status, total, scrap and abnormal scrap cents and cents by kind.
 
     scrap = round(total x qty_scrap / qty_started); abnormal = round(total x excess / qty_started), the excess
-    being the scrap above params scrap.normal_rate x qty_started (0 when qty_started is 0).
+    being the scrap above params scrap.normal_rate x qty_started (0 when qty_started is 0). fixed_cents: own
+    fixed cost + the fixed parts of the sub-assembly charges (`behavior`; variable = total - fixed).
     """
     by_kind = ", ".join(isum(f"CASE WHEN kind = {kind(k)} THEN cents ELSE 0 END") + f" AS {k}_cents" for k in KINDS)
 
@@ -140,17 +149,21 @@ def summary(s: Session) -> None:
             SELECT code, {isum('cents')} AS own, {by_kind},
                    {isum(f"CASE WHEN eid = {eid('subassembly')} THEN cents ELSE 0 END")} AS own_subassembly
             FROM own GROUP BY code),
-        c AS (SELECT code, {isum('charge')} AS charges FROM sub_charge GROUP BY code),
+        c AS (SELECT code, {isum('charge')} AS charges, {isum('fixed_charge')} AS fixed_charges FROM sub_charge
+              GROUP BY code),
         t AS (
             SELECT coalesce(k.code, c.code) AS code, coalesce(k.own, 0) + coalesce(c.charges, 0) AS total,
+                   coalesce(f.fixed, 0) + coalesce(c.fixed_charges, 0) AS fixed_cents,
                    coalesce(k.own_subassembly, 0) + coalesce(c.charges, 0) AS subassembly_cents,
                    {", ".join(f"k.{k}_cents" for k in KINDS)}
-            FROM k FULL OUTER JOIN c ON c.code = k.code),
+            FROM k FULL OUTER JOIN c ON c.code = k.code
+            LEFT JOIN own_total AS f ON f.code = coalesce(k.code, c.code)),
         b AS (
             SELECT m.code, m.started_i, m.scrap_i,
                    CASE WHEN m.end_date IS NOT NULL AND m.end_date <= $period_end THEN 'completed' ELSE 'wip' END
                        AS status,
                    coalesce(t.total, 0) AS total, coalesce(t.subassembly_cents, 0) AS subassembly_cents,
+                   coalesce(t.fixed_cents, 0) AS fixed_cents,
                    {", ".join(f"coalesce(t.{k}_cents, 0) AS {k}_cents" for k in KINDS)},
                    {mul('coalesce(t.total, 0)', 'm.scrap_i', wide)} AS n_scrap,
                    {mul('coalesce(t.total, 0)', 'greatest(m.scrap_i * $rate_scale - $rate_i * m.started_i, 0)',
@@ -161,7 +174,8 @@ def summary(s: Session) -> None:
         SELECT code, status, total, subassembly_cents, {", ".join(f"{k}_cents" for k in KINDS)},
                CASE WHEN started_i > 0 THEN {round_div('n_scrap', 'started_i', wide)} ELSE 0 END AS scrap_cents,
                CASE WHEN started_i > 0 THEN {round_div('n_abnormal', 'started_i * $rate_scale', wide)} ELSE 0 END
-                   AS abnormal_cents
+                   AS abnormal_cents,
+               fixed_cents
         FROM b"""
     s.exact("summary", build)
 
