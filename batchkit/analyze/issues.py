@@ -49,8 +49,10 @@ def subassembly_charges(result: CostResult) -> Charges:
     if ds is None or not ds.has("material_issues"):
         return Charges(empty, empty, empty, empty)
     mi = ds.tables["material_issues"]
-    supplier = summary_positions(result, mi["lot_id"])
-    consumer = summary_positions(result, mi["batch_id"])
+    p = post(ds)  # its integer batch codes (rows of p.master) for batch_id and lot_id
+    of_code = np.r_[summary_positions(result, p.master["batch_id"]), -1]  # code -1 (no batch) -> -1
+    supplier = of_code[p.material["lot_code"].to_numpy()]
+    consumer = of_code[p.material["code"].to_numpy()]
     dated = mi["date"].to_numpy(dtype="datetime64[s]") <= period_end(result.period)
     rows = np.flatnonzero((supplier >= 0) & (consumer >= 0) & dated & mi["qty"].notna().to_numpy())
     if not len(rows):
@@ -105,3 +107,4 @@ def text_codes(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     enc = enc.combine_chunks().dictionary_encode() if enc.num_chunks != 1 else enc.chunk(0).dictionary_encode()
     idx = enc.indices
     return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+

@@ -167,17 +167,16 @@ def _price_rows(result: CostResult, w: pd.DataFrame, keys: list[str], code: np.n
     mat = text_codes(material.take(pa.array(mr.position)))
     n_mat = int(mat.max(initial=-1)) + 2  # -1 (missing) becomes 0
     key = (mr.batch * 2 + mr.kind) * n_mat + (mat + 1)
-    sums = pd.DataFrame({"key": key, "amount": mr.amount, "qty": mr.qty}).groupby(
-        "key", sort=False)[["amount", "qty"]].sum()
-    batch_key = sums.index.to_numpy()
+    # pandas' sums (Kahan per group, or reduceat when groups are contiguous), as grouping by the text gave
+    sums = pd.DataFrame({"amount": mr.amount, "qty": mr.qty}).groupby(key, sort=False).sum()
+    batch_key, amount_sum, qty = sums.index.to_numpy(), sums["amount"].to_numpy(), sums["qty"].to_numpy()
     row, rest = np.divmod(batch_key, 2 * n_mat)
     kind, m = np.divmod(rest, n_mat)
     # a batch with a missing item (or line) or material has no reference price: grouping leaves it out
     group = w.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     keyed = w[keys].notna().all(axis=1).to_numpy()
-    qty = sums["qty"].to_numpy()
     has = (qty > 0) & (m > 0) & keyed[row]
-    price = sums["amount"].to_numpy()[has] / qty[has]
+    price = amount_sum[has] / qty[has]
     ref_key = (group[row[has]] * 2 + kind[has]) * n_mat + m[has]
     ref = pd.Series(price).groupby(ref_key, sort=False).median()
     mine = np.zeros(len(w), dtype=bool)
