@@ -101,13 +101,32 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     mark = np.zeros(len(post.master) + 1, dtype=bool)
     mark[code[returned]] = True
     involved = mark[code]
-    sub = mi[["batch_id", "lot_id", "_row"]].iloc[np.flatnonzero(ok)[involved]].assign(_q=qty_i[involved])
-    net = sub.groupby(["batch_id", "lot_id"], sort=False).agg(_q=("_q", "sum"), _row=("_row", "max"))
-    bad = net[net["_q"] < 0].reset_index()
+    rows = np.flatnonzero(ok)[involved]
+    # the sums per (batch_id, lot_id) text pair on integer keys: each text dictionary-encoded by Arrow (an
+    # unknown batch_id keeps its own code), groups in order of first appearance as grouping by the text gives
+    take = pa.array(rows)
+    batch = _text_codes(arrow_text(mi["batch_id"]).take(take))
+    lot = _text_codes(arrow_text(mi["lot_id"]).take(take))
+    key = batch * (int(lot.max(initial=0)) + 1) + lot
+    qty = qty_i[involved]
+    net = pd.DataFrame({"_q": qty, "_row": mi["_row"].to_numpy()[rows], "_at": rows}).groupby(key, sort=False).agg(
+        _q=("_q", "sum"), _row=("_row", "max"), _at=("_at", "min"))
+    negative = (net["_q"] < 0).to_numpy()
+    if not negative.any():
+        return
+    at = pa.array(net["_at"].to_numpy()[negative])  # each group's first row names its batch_id and lot_id
+    bad = pd.DataFrame({"batch_id": arrow_text(mi["batch_id"]).take(at).to_pylist(),
+                        "lot_id": arrow_text(mi["lot_id"]).take(at).to_pylist(),
+                        "_q": net["_q"].to_numpy()[negative], "_row": net["_row"].to_numpy()[negative]})
     bad["_net"] = bad["_q"] / 10.0**places
     flag(out, ds, "material_issues", bad, np.ones(len(bad), bool), "error", "net_negative_issue", "qty",
           lambda r: f"batch {r['batch_id']!r} returned more of lot {r['lot_id']!r} than it was issued "
           f"(net {fmt(r['_net'])})")
+
+
+def _text_codes(values: pa.Array) -> np.ndarray:
+    """An int64 code per (non-missing) text: equal texts, equal codes."""
+    return np.asarray(values.dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def check_genealogy(ds: Dataset, post: Postings, out: Findings) -> None:
