@@ -476,7 +476,8 @@ def print_tables(rows: list[dict[str, Any]], scale: list[dict[str, Any]]) -> Non
         for e in scale:
             s.add_row(e["size"], _fmt(e["data"]), *(_fmt(e.get(k)) for k, _ in keys))
         console.print(s)
-    cli_cost.print_table([{**r["cli_cost"], "data": r["size"] + ("x" if r["size"] != "smoke" else "")} for r in rows if "cli_cost" in r])
+    cli_cost.print_table([{**r["cli_cost"], "data": r["size"] + ("x" if r["size"] != "smoke" else "")}
+                          for r in rows if "cli_cost" in r])
     trace_cli.print_table([{**r["cli"], "data": f"{r['size']} ({Path(r['cli']['data']).name})"}
                            for r in rows if "cli" in r])
 
