@@ -153,15 +153,18 @@ def check_genealogy(ds: Dataset, post: Postings, out: Findings) -> None:
                 f"{ds.source_name('material_issues')} row {first['_row']} column lot_id: {text} "
                 f"(rows {', '.join(str(r) for r in rows['_row'].head(8))})")
     master = post.master
-    s_code = m["lot_code"].to_numpy()
-    s_start = master["start_date"].to_numpy(dtype="datetime64[s]")[np.maximum(s_code, 0)]
-    early = sub & (m["date"].to_numpy(dtype="datetime64[s]") < s_start)
+    at = np.flatnonzero(sub)  # the sub-assembly rows alone (a few percent of the issues)
+    s_code = m["lot_code"].to_numpy()[at]
+    s_start = master["start_date"].to_numpy(dtype="datetime64[s]")[s_code]
+    early = np.zeros(len(mi), dtype=bool)
+    early[at] = m["date"].to_numpy()[at].astype("datetime64[s]") < s_start
     flag(out, ds, "material_issues", mi, early, "error", "consumed_before_start", "date",
           lambda r: f"issues batch {r['lot_id']!r} before that batch started")
-    good = master["qty_good"].to_numpy(dtype="float64")[np.maximum(s_code, 0)]
-    flag(out, ds, "material_issues", mi, sub & (good == 0), "error", "consumes_no_output", "lot_id",
+    no_output = np.zeros(len(mi), dtype=bool)
+    no_output[at] = master["qty_good"].to_numpy(dtype="float64")[s_code] == 0
+    flag(out, ds, "material_issues", mi, no_output, "error", "consumes_no_output", "lot_id",
           lambda r: f"issues batch {r['lot_id']!r}, which has no good output (qty_good 0), so no unit cost")
-    used = pd.DataFrame({"s": s_code[sub], "q": m["qty_i"].to_numpy()[sub], "row": mi["_row"].to_numpy()[sub]})
+    used = pd.DataFrame({"s": s_code, "q": m["qty_i"].to_numpy()[at], "row": mi["_row"].to_numpy()[at]})
     per = used.groupby("s").agg(q=("q", "sum"), row=("row", "max"))
     consumed = per["q"].to_numpy() / 10.0**post.qty_places
     have = master["qty_good"].to_numpy(dtype="float64")[per.index.to_numpy()]
