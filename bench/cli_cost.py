@@ -53,30 +53,36 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
             "peak_mb": round(usage.ru_maxrss / 1024.0, 1), "stdout": out}
 
 
-def commands(parquet: Path, csv: Path | None, run: bool, tmp: Path) -> dict[str, list[str]]:
+def commands(parquet: Path, csv: Path | None, run: bool, tmp: Path, before: Path | None = None
+             ) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """name -> (command, extra environment)."""
     bk = batchkit_bin()
-    cmds = {
-        "cost_parquet": [*bk, "cost", str(parquet), "--period", PERIOD, "--out", str(tmp / "cost-parquet")],
-        "floor_exact": [sys.executable, str(FLOOR), str(parquet), str(tmp / "floor")],
-        "floor_groupby": [sys.executable, str(FLOOR), str(parquet), str(tmp / "floor-lower"), "--lower"],
+    cmds: dict[str, tuple[list[str], dict[str, str]]] = {
+        "cost_parquet": ([*bk, "cost", str(parquet), "--period", PERIOD, "--out", str(tmp / "cost-parquet")], {}),
+        "floor_exact": ([sys.executable, str(FLOOR), str(parquet), str(tmp / "floor")], {}),
+        "floor_groupby": ([sys.executable, str(FLOOR), str(parquet), str(tmp / "floor-lower"), "--lower"], {}),
     }
     if csv is not None:
-        cmds["cost_csv"] = [*bk, "cost", str(csv), "--period", PERIOD, "--out", str(tmp / "cost-csv")]
+        cmds["cost_csv"] = ([*bk, "cost", str(csv), "--period", PERIOD, "--out", str(tmp / "cost-csv")], {})
     if run:
-        cmds["run"] = [*bk, "run", "--data", str(parquet), "--period", PERIOD, "--out", str(tmp / "packs"),
-                       "--jobs", "2"]
+        cmds["run"] = ([*bk, "run", "--data", str(parquet), "--period", PERIOD, "--out", str(tmp / "packs"),
+                        "--jobs", "2"], {})
+    if before is not None:  # another checkout's batchkit package (e.g. `git archive REV batchkit | tar -x`)
+        cmds["cost_before"] = ([sys.executable, "-m", "batchkit", "cost", str(parquet), "--period", PERIOD,
+                                "--out", str(tmp / "cost-before")], {"PYTHONPATH": str(before)})
     return cmds
 
 
-def measure(parquet: Path, csv: Path | None = None, run: bool = False, repeat: int = 1) -> dict[str, Any]:
+def measure(parquet: Path, csv: Path | None = None, run: bool = False, repeat: int = 1,
+            before: Path | None = None) -> dict[str, Any]:
     """Each command `repeat` times, in turn; the fastest wall time, its CPU time, the largest peak RSS; ratios."""
     tmp = Path(tempfile.mkdtemp(prefix="batchkit-bench-"))
     try:
-        cmds = commands(parquet, csv, run, tmp)
+        cmds = commands(parquet, csv, run, tmp, before)
         runs: dict[str, list[dict[str, Any]]] = {k: [] for k in cmds}
         for _ in range(max(1, repeat)):
-            for name, cmd in cmds.items():
-                runs[name].append(timed(cmd))
+            for name, (cmd, env) in cmds.items():
+                runs[name].append(timed(cmd, env))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out: dict[str, Any] = {"data": str(parquet), "runs": max(1, repeat), "load_average": round(os.getloadavg()[0], 2)}
@@ -98,7 +104,8 @@ def measure(parquet: Path, csv: Path | None = None, run: bool = False, repeat: i
     return out
 
 
-ROWS = (("cost_parquet", "batchkit cost (Parquet)"), ("cost_csv", "batchkit cost (CSV)"), ("run", "batchkit run"),
+ROWS = (("cost_before", "cost, --before"), ("cost_parquet", "batchkit cost (Parquet)"),
+        ("cost_csv", "batchkit cost (CSV)"), ("run", "batchkit run"),
         ("floor_exact", "floor: minimal exact DuckDB"), ("floor_groupby", "floor: DuckDB group-by"))
 
 
@@ -128,9 +135,11 @@ def main() -> None:
     ap.add_argument("--run", action="store_true", help="also the whole `batchkit run` (report pack)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", help="JSON file")
+    ap.add_argument("--before", help="a folder holding another revision's `batchkit` package, timed alongside")
     args = ap.parse_args()
     csvs = [Path(c) for c in args.csv] + [None] * (len(args.parquet) - len(args.csv))
-    results = [measure(Path(p), c, args.run, args.repeat) for p, c in zip(args.parquet, csvs, strict=False)]
+    before = Path(args.before) if args.before else None
+    results = [measure(Path(p), c, args.run, args.repeat, before) for p, c in zip(args.parquet, csvs, strict=False)]
     print_table(results)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
