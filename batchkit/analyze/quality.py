@@ -68,7 +68,7 @@ def rework_cents(result: CostResult) -> tuple[pd.Series, pd.Series]:
     ids = result.batch_summary["batch_id"]
     order = np.argsort(ids.to_numpy(dtype=str), kind="stable")  # batch_id order, as a groupby gives
     return tuple(pd.Series(c[order[has[order]]], index=ids.to_numpy(dtype=object)[order[has[order]]])
-                 for c, has in ((ncr_c, has_ncr), (direct_c, has_direct)))  # type: ignore[return-value]
+                 for c, has in ((ncr_c, has_ncr), (direct_c, has_direct)))
 
 
 def quality_cost(result: CostResult, alpha: float = 0.001) -> pd.DataFrame:
