@@ -38,7 +38,7 @@ import pyarrow as pa
 from ..core.arrow import arrow_text
 from ..core.model import CostResult
 from ..core.periods import month_text
-from ..ledger.postings import post
+from ..ledger.postings import codes, post
 from .issues import KINDS, material_rows, text_codes
 
 SIGMA_PER_MAD = 1.4826
@@ -135,9 +135,9 @@ def _median_batches(w: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.nd
 
 def _per_unit_by_element(result: CostResult, w: pd.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Cost per good unit of each window batch by cost element; also each batch's code."""
-    post = result.extras["run"].post
-    code = pd.Index(post.master["batch_id"]).get_indexer(w["batch_id"])
-    row_of = np.full(len(post.master), -1, dtype=np.int64)
+    master = post(result.ds).master  # the dataset's priced rows (cached by validation)
+    code = codes(w["batch_id"], arrow_text(master["batch_id"]))
+    row_of = np.full(len(master), -1, dtype=np.int64)
     row_of[code] = np.arange(len(w))
     pe = result.extras["per_element"]
     row = row_of[pe["code"].to_numpy()]
