@@ -143,6 +143,48 @@ class Dates(_Strict):
     order: Literal["YMD", "DMY", "MDY"] = "YMD"
 
 
+SPARK_REMOTE = re.compile(r"^(local(\[[1-9][0-9]*\])?|sc://[^\s;/]+(/.*)?)$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UNSHOWN_KEYS = ("engine.spark_remote", "engine.spark_token_env")  # a bad value here may be a token
+
+
+class Engine(_Strict):
+    """Where the SQL cost model runs: DuckDB in process (the default) or Apache Spark (docs/SPARK.md).
+
+    `spark_remote` is `local` (the default for spark: a Spark in this process, local[2]), `local[N]`, or a
+    Spark Connect URL `sc://host:15002`; a cluster's token comes from the environment variable named by
+    `spark_token_env`, never from params, so it is never written to a manifest or a log.
+    """
+
+    name: Literal["duckdb", "spark"] = "duckdb"
+    spark_remote: str | None = None
+    spark_token_env: str | None = None
+
+    @field_validator("spark_remote")
+    @classmethod
+    def _remote(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if "token=" in v.lower():
+            raise ValueError("must not hold a token: put it in an environment variable and name it in "
+                             "engine.spark_token_env")
+        if not SPARK_REMOTE.match(v):
+            raise ValueError("use local, local[N] or sc://host:port")
+        return v
+
+    @field_validator("spark_token_env")
+    @classmethod
+    def _env_name(cls, v: str | None) -> str | None:
+        if v is not None and not ENV_NAME.match(v):
+            raise ValueError("must be the name of an environment variable (letters, digits, _), not its value")
+        return v
+
+    @property
+    def remote(self) -> str:
+        """Spark's remote with its default: `local` when none is given."""
+        return self.spark_remote or "local"
+
+
 class Params(_Strict):
     period: str | None = None
     data: str | None = None
@@ -156,6 +198,7 @@ class Params(_Strict):
     variance: Variance = Field(default_factory=Variance)
     audit: Audit = Field(default_factory=Audit)
     dates: Dates = Field(default_factory=Dates)
+    engine: Engine = Field(default_factory=Engine)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
 
@@ -230,6 +273,8 @@ def params_error(exc: ValidationError, origin: str, origins: dict[str, str] | No
         text = str(first["msg"]).removeprefix("Value error, ")
         msg = f"{origin}: {text}" if given is not None else f"{origin}: {key}: {text}"
         shown = repr(first.get("input"))
+        if key in UNSHOWN_KEYS:  # may hold a cluster token given by mistake: never echoed
+            shown = "a value not shown"
         if "input" in first and not isinstance(first["input"], dict) and shown not in text:
             msg += f" (got {shown})"
     more = len(exc.errors()) - 1

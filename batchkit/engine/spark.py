@@ -30,6 +30,7 @@ or part of an error message (`redact`).
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
 import shutil
@@ -168,7 +169,7 @@ def local_session(settings: SparkSettings) -> Any:
             spark = builder.getOrCreate()
         except Exception as exc:
             raise SparkUnavailable("spark", f"local Spark did not start: {str(exc).splitlines()[0]}") from None
-        spark.sparkContext.setLogLevel("ERROR")
+        spark.sparkContext.setLogLevel("FATAL")  # a failed task (an expected narrow overflow) logs its stack at ERROR
         _local[master] = spark
         atexit.register(stop_local)
         return spark
@@ -182,8 +183,16 @@ def stop_local() -> None:
         _local.clear()
 
 
+def _quiet() -> None:
+    """pyspark logs every failed statement with its JVM stack before raising it; the model's narrow steps fail
+    on purpose when a product passes 64 bits (then run wide), and real errors reach the user as one line."""
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        logging.getLogger(name).disabled = True
+
+
 def new_session(settings: SparkSettings) -> Any:
     """A Spark session of its own (temporary views and settings), with the model's settings applied."""
+    _quiet()
     if settings.is_local:
         spark = local_session(settings).newSession()
     else:
@@ -352,10 +361,23 @@ def _error_class(exc: Exception) -> str:
         return ""
 
 
+def _message(exc: Exception) -> str:
+    """The first line of what Spark said: its own message (captured errors), else the Java exception's (py4j
+    reports only which call failed on its first line), else the Python one."""
+    get = getattr(exc, "getMessage", None)
+    java = getattr(exc, "java_exception", None)
+    try:
+        text = str(get()) if get else str(java.toString()) if java is not None else str(exc)
+    except Exception:
+        text = str(exc)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 def _engine_error(step: str, exc: Exception) -> EngineError:
     """Spark's overflow errors (ANSI arithmetic, casts, decimals past 38 digits) as Overflow; the rest named by
     step, first line only (Spark appends its plan and a JVM stack)."""
-    text = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    text = redact(_message(exc))
     cls = _error_class(exc)
     if any(c in cls or f"[{c}" in text for c in OVERFLOW_CLASSES):
         return Overflow(step, text)
