@@ -30,6 +30,7 @@ or part of an error message (`redact`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import re
@@ -325,20 +326,16 @@ class SparkEngine(Engine):
             except Exception:  # a Connect session already gone: nothing left to drop
                 self._frames.pop(name, None)
         if not self.settings.is_local:
-            try:
+            with contextlib.suppress(Exception):  # the server may have closed the session already
                 self.spark.stop()
-            except Exception:
-                pass
 
     def __enter__(self) -> SparkEngine:
         return self
 
 
 def _release(frame: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # an unmaterialized view: nothing held
         frame.unpersist(blocking=False)
-    except Exception:  # an unmaterialized view: nothing held
-        pass
 
 
 def _spark_ready(table: pa.Table) -> pa.Table:
