@@ -37,6 +37,7 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,7 @@ from .dialect import to_spark
 
 LOCAL = "local"
 DEFAULT_LOCAL_MASTER = "local[2]"
+DEFAULT_LOCAL_HEAP = "4g"  # a local Spark's driver (= executor) heap unless params give engine.memory_limit
 
 # Error classes Spark raises when an exact integer does not fit (ANSI mode): the model's narrow step retries wide
 OVERFLOW_CLASSES = ("ARITHMETIC_OVERFLOW", "CAST_OVERFLOW", "NUMERIC_VALUE_OUT_OF_RANGE",
@@ -164,8 +166,9 @@ def local_session(settings: SparkSettings) -> Any:
         builder = _pyspark().builder.master(master).appName("batchkit")
         for key, value in {**LOCAL_CONF, **SESSION_CONF}.items():
             builder = builder.config(key, value)
-        if settings.memory_limit:
-            builder = builder.config("spark.driver.memory", settings.memory_limit)
+        # the JVM's default 1 GB heap stalled the 4x plant (50,000 batches) for minutes without finishing;
+        # with 4 GB it costs it (measured: docs/SCALING.md)
+        builder = builder.config("spark.driver.memory", settings.memory_limit or DEFAULT_LOCAL_HEAP)
         try:
             spark = builder.getOrCreate()
         except Exception as exc:
@@ -189,6 +192,8 @@ def _quiet() -> None:
     on purpose when a product passes 64 bits (then run wide), and real errors reach the user as one line."""
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         logging.getLogger(name).disabled = True
+    # pyspark 4.3 warns that it "does not yet fully support pandas >= 3": batchkit hands it Arrow, never pandas
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 
 def new_session(settings: SparkSettings) -> Any:
