@@ -194,10 +194,17 @@ class Dates(_Strict):
     order: Literal["YMD", "DMY", "MDY"] = "YMD"
 
 
+SPARK_REMOTE = re.compile(r"^(local(\[[1-9][0-9]*\])?|sc://[^\s;/]+(/.*)?)$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UNSHOWN_KEYS = ("engine.spark_remote", "engine.spark_token_env")  # a bad value here may be a token
+
+
 class EngineSettings(_Strict):
-    """The relational engine the cost model runs on (DuckDB, in process): how much memory and how many cores it
-    may use. Past the limit it spills to a folder inside the output's temporary folder (or a temporary
-    directory when there is no output), removed when the run ends, so a crash leaves nothing behind."""
+    """The engine the SQL cost model runs on: DuckDB in process (the default), how much memory and how many cores
+    it may use (past the limit it spills to a folder inside the output's temporary folder, or a temporary
+    directory when there is no output, removed when the run ends), or Apache Spark, local or through Spark
+    Connect, with the cluster's token read from an environment variable so that it is never written to a
+    manifest or a log (docs/SPARK.md)."""
 
     memory_limit: str = Field(
         "75%", description="Most memory the engine may hold before it spills to disk: a share of physical memory "
@@ -208,6 +215,18 @@ class EngineSettings(_Strict):
         None, ge=1, description="Cores the engine may use; empty: all of them.",
         json_schema_extra={"zh": "引擎可使用的 CPU 核数；留空：全部。"})
 
+    name: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="The engine: `duckdb` (in process, the default) or `spark` (docs/SPARK.md).",
+        json_schema_extra={"zh": "计算引擎：`duckdb`（进程内，默认）或 `spark`（见 docs/SPARK.md）。"})
+    spark_remote: str | None = Field(
+        None, description="For spark: `local` (the default, a Spark in this process), `local[N]`, or a Spark "
+        "Connect URL `sc://host:15002`.",
+        json_schema_extra={"zh": "使用 spark 时：`local`（默认，本进程内的 Spark）、`local[N]`，"
+                                 "或 Spark Connect 地址 `sc://host:15002`。"})
+    spark_token_env: str | None = Field(
+        None, description="The name of the environment variable that holds the cluster's token (never the token).",
+        json_schema_extra={"zh": "存放集群令牌的环境变量名（绝不是令牌本身）。"})
+
     @field_validator("memory_limit")
     @classmethod
     def _limit(cls, v: str) -> str:
@@ -217,6 +236,30 @@ class EngineSettings(_Strict):
         if v.endswith("%") and not 0 < float(v[:-1]) <= 100:
             raise ValueError(f"memory_limit {v!r}: a share must be above 0% and at most 100%")
         return v
+
+    @field_validator("spark_remote")
+    @classmethod
+    def _remote(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if "token=" in v.lower():
+            raise ValueError("must not hold a token: put it in an environment variable and name it in "
+                             "engine.spark_token_env")
+        if not SPARK_REMOTE.match(v):
+            raise ValueError("use local, local[N] or sc://host:port")
+        return v
+
+    @field_validator("spark_token_env")
+    @classmethod
+    def _env_name(cls, v: str | None) -> str | None:
+        if v is not None and not ENV_NAME.match(v):
+            raise ValueError("must be the name of an environment variable (letters, digits, _), not its value")
+        return v
+
+    @property
+    def remote(self) -> str:
+        """Spark's remote with its default: `local` when none is given."""
+        return self.spark_remote or "local"
 
 
 _MEMORY = re.compile(r"^(\d+(\.\d+)?%|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$", re.IGNORECASE)
@@ -320,6 +363,8 @@ def params_error(exc: ValidationError, origin: str, origins: dict[str, str] | No
         text = str(first["msg"]).removeprefix("Value error, ")
         msg = f"{origin}: {text}" if given is not None else f"{origin}: {key}: {text}"
         shown = repr(first.get("input"))
+        if key in UNSHOWN_KEYS:  # may hold a cluster token given by mistake: never echoed
+            shown = "a value not shown"
         if "input" in first and not isinstance(first["input"], dict) and shown not in text:
             msg += f" (got {shown})"
     more = len(exc.errors()) - 1

@@ -1,4 +1,4 @@
-"""The engine a dataset is costed on: its settings from params `engine:`, and where it spills.
+"""The engine a dataset is costed on: its settings from params `engine:` (DuckDB or Spark), and where it spills.
 
 DuckDB writes to its temp directory only past `engine.memory_limit`. That
 directory is a folder of the run: inside the output's temporary folder when
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core.model import Dataset
 from ..core.params import Params
+from ..engine.choose import open_engine
 from ..engine.connection import Engine
 
 _KEY = "cost_engine"
@@ -39,8 +40,7 @@ def engine_for(ds: Dataset, params: Params, spill_parent: Path | None = None) ->
         spill = Path(spill_parent) / SPILL_FOLDER
     else:
         spill = Path(tempfile.mkdtemp(prefix="batchkit-engine-"))
-    engine = Engine(memory_limit=params.engine.memory_limit, threads=params.engine.threads,
-                    temp_directory=spill)
+    engine = open_engine(params.engine, temp_directory=spill)  # DuckDB, or Spark when params say so
     # closing the connection first lets DuckDB delete its own files; then the folder goes
     finalizer = weakref.finalize(engine, _remove, str(spill))
     ds.cache[_KEY] = engine

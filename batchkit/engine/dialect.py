@@ -9,9 +9,12 @@ The engine functions (`engine.ENGINE_FUNCTIONS`) are the one addition:
 `n DIV d` on DECIMAL(38,0) (exact, a BIGINT result, raising on overflow
 under ANSI) and DuckDB cannot spell at all without its 128-bit integers.
 
-A Spark engine would call `to_spark` in its `prepare` hook; what else it
-must do (cache the materialized steps, ANSI mode on, named parameters
-through `spark.sql(text, args=...)`) is an engine's business, not the SQL's.
+The Spark engine (`engine.spark.SparkEngine`) calls `to_spark` in its
+`prepare` hook; what else it does (checkpoint the materialized steps, ANSI
+mode on, named parameters through `spark.sql(text, args=...)`) is an
+engine's business, not the SQL's. sqlglot also spells out what the dialects
+leave implicit: DuckDB sorts NULLs last, Spark first, so an ascending ORDER BY
+gains `NULLS LAST` (tests/test_spark_equal.py compares the results).
 """
 
 from __future__ import annotations
