@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.spark,
               pytest.mark.skipif(not java_available(), reason="no Java: a local Spark needs openjdk-17-jre-headless "
                                                               "(scripts/system-deps.sh installs it)")]
 
-TABLES = sqlmodel.TABLES
+TABLES = (*sqlmodel.TABLES, sqlmodel.ABSORPTION)  # the five cost tables and the predetermined-rate table
 SMOKE_BATCHES = 1_500  # bench/run.py's smoke size
 RULES = {"default_basis": "machine_hours",
          "by_cost_element": {"depreciation": "machine_hours", "energy": "material_cost", "overhead": "labor_hours",
@@ -74,7 +74,8 @@ def digests(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, str]:
 def smoke_plant(tmp_path_factory):
     folder = tmp_path_factory.mktemp("smoke")
     write_demo(folder, batches=SMOKE_BATCHES, fmt="parquet")
-    params = Params.model_validate({"allocation": RULES})
+    # a predetermined energy rate, so that the absorption statements run on Spark too (and its table has rows)
+    params = Params.model_validate({"allocation": RULES, "absorption": {"rates": {"by_cost_element": {"energy": 68.0}}}})
     return folder, params
 
 

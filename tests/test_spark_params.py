@@ -42,7 +42,8 @@ def test_the_manifest_records_the_variable_name_not_the_token(monkeypatch):
     monkeypatch.setenv("SPARK_TOKEN", "never-written-0042")
     p = Params.model_validate({"engine": {"name": "spark", "spark_remote": "sc://h:15002",
                                           "spark_token_env": "SPARK_TOKEN"}})
-    assert p.resolved()["engine"] == {"name": "spark", "spark_remote": "sc://h:15002", "spark_token_env": "SPARK_TOKEN"}
+    assert p.resolved()["engine"] == {"name": "spark", "spark_remote": "sc://h:15002", "spark_token_env": "SPARK_TOKEN",
+                                      "memory_limit": "75%", "threads": None}  # the section's defaults
     assert "never-written" not in repr(p.resolved())
 
 
