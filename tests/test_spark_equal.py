@@ -75,7 +75,8 @@ def smoke_plant(tmp_path_factory):
     folder = tmp_path_factory.mktemp("smoke")
     write_demo(folder, batches=SMOKE_BATCHES, fmt="parquet")
     # a predetermined energy rate, so that the absorption statements run on Spark too (and its table has rows)
-    params = Params.model_validate({"allocation": RULES, "absorption": {"rates": {"by_cost_element": {"energy": 68.0}}}})
+    params = Params.model_validate({"allocation": RULES,
+                                    "absorption": {"rates": {"by_cost_element": {"energy": 68.0}}}})
     return folder, params
 
 
