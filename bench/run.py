@@ -24,6 +24,10 @@ process so that wall time and peak memory belong to that step alone:
                            "import pyarrow"` run alongside (bench/trace_cli.py; at least 3 runs each)
   pack                     `batchkit run` (overview, data quality, every product line; HTML and
                            Excel, --jobs 2), at the sizes of --pack-sizes
+  cli                      whole processes as a user runs them (bench/cli_cost.py): `batchkit cost` on
+                           Parquet and on CSV, `batchkit run` at the pack sizes, each next to the floors
+                           bench/floor.py (a minimal exact DuckDB costing, and one DuckDB group-by in
+                           doubles) run in turn with them; fastest wall time, CPU time, peak RSS, ratios
   demo run                 the whole `batchkit run` command (a fresh process, imports included:
                            what a user waits for) on the 600-batch demo plant of `make demo`
 
@@ -50,11 +54,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import trace_cli  # bench/ is this script's folder
+import cli_cost  # bench/ is this script's folder
+import trace_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_BATCHES = 12_500
-SIZES = {"smoke": 1_500, "1": BASE_BATCHES, "4": 4 * BASE_BATCHES, "16": 16 * BASE_BATCHES}
+SIZES = {"smoke": 1_500, "1": BASE_BATCHES, "4": 4 * BASE_BATCHES, "16": 16 * BASE_BATCHES,
+         "64": 64 * BASE_BATCHES}  # 64x by hand (--sizes 64): about an hour to generate
 PERIOD = "2026-06"
 SEED = 7
 DEMO_BATCHES = 600  # `make demo`'s plant
@@ -272,9 +278,17 @@ def _child_once(args: tuple[str, ...], env: dict[str, str] | None) -> dict[str, 
     return json.loads(lines[-1][len("BENCH "):])
 
 
+REUSE: list[Path] = []  # --reuse: folders holding datasets made by `batchkit demo-data` (read, never written)
+
+
 def dataset(data_dir: Path, size: str, fmt: str) -> tuple[Path, dict[str, Any]]:
-    """The demo dataset of one size and format, generated unless its marker says it is already there."""
-    folder = data_dir / f"{'x' + size if size != 'smoke' else size}-{fmt}"
+    """The demo dataset of one size and format, generated unless its marker says it is already there (or a
+    --reuse folder has it: `batchkit demo-data DIR --batches N --format F`, seed 7, as /work/data's were made)."""
+    name = f"{'x' + size if size != 'smoke' else size}-{fmt}"
+    for base in REUSE:
+        if (base / name / "batches.parquet").exists() or (base / name / "batches.csv").exists():
+            return base / name, _counts(base / name, fmt)
+    folder = data_dir / name
     marker = folder / "bench-dataset.json"
     want = {"batches": SIZES[size], "seed": SEED, "format": fmt}
     if marker.exists():
@@ -288,6 +302,18 @@ def dataset(data_dir: Path, size: str, fmt: str) -> tuple[Path, dict[str, Any]]:
     info["generate_s"] = round(time.perf_counter() - t0, 1)
     marker.write_text(json.dumps(info, indent=1))
     return folder, info
+
+
+def _counts(folder: Path, fmt: str) -> dict[str, Any]:
+    """Row counts of a reused dataset's two big tables (what the tables print next to each size)."""
+    import duckdb
+
+    def rows(table: str) -> int:
+        path = str(folder / f"{table}.{fmt}")
+        reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
+        return int(duckdb.execute(f"SELECT count(*) FROM {reader}(?)", [path]).fetchone()[0])  # type: ignore[index]
+
+    return {"material_issues": rows("material_issues"), "operations": rows("operations"), "reused": str(folder)}
 
 
 def _clear_trace_cache(folder: Path) -> None:
@@ -334,6 +360,10 @@ def run_size(size: str, formats: list[str], data_dir: Path, pack: bool, jobs: in
     row.update(cli_version=row["cli"]["version"], cli_trace=row["cli"]["trace_lot"],
                cli_trace_ratio=row["cli"]["ratio_trace_lot"])
     _clear_trace_cache(pq)
+    say(f"{size}: batchkit cost{' and run' if pack else ''} as whole processes, next to the floors")
+    row["cli_cost"] = cli_cost.measure(pq, folders.get("csv"), run=pack, repeat=REPEAT)
+    row.update({k: row["cli_cost"].get(k) for k in ("cost_parquet", "cost_csv", "floor_exact", "floor_groupby",
+                                                     "ratio_cost_floor", "cost_parquet_peak_mb", "run")})
     if pack:
         say(f"{size}: report pack")
         out = data_dir / "packs" / size
@@ -446,6 +476,8 @@ def print_tables(rows: list[dict[str, Any]], scale: list[dict[str, Any]]) -> Non
         for e in scale:
             s.add_row(e["size"], _fmt(e["data"]), *(_fmt(e.get(k)) for k, _ in keys))
         console.print(s)
+    cli_cost.print_table([{**r["cli_cost"], "data": r["size"] + ("x" if r["size"] != "smoke" else "")}
+                          for r in rows if "cli_cost" in r])
     trace_cli.print_table([{**r["cli"], "data": f"{r['size']} ({Path(r['cli']['data']).name})"}
                            for r in rows if "cli" in r])
 
@@ -464,7 +496,10 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="kernels for the report pack")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each step; the fastest is reported")
     ap.add_argument("--no-demo", action="store_true", help="skip the demo's whole `batchkit run`")
+    ap.add_argument("--reuse", action="append", default=[],
+                    help="a folder of datasets to use when it has one (smoke-parquet, x1-csv, ...): never written")
     args = ap.parse_args()
+    REUSE.extend(Path(r) for r in args.reuse)
     global REPEAT
     REPEAT = max(1, args.repeat)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]

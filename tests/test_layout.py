@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "batchkit"
-STAGES = ("core", "ingest", "ledger", "checks", "costing", "analyze", "tracing", "store", "report", "demo", "cli")
+STAGES = (
+    "core", "engine", "ingest", "ledger", "checks", "costing", "analyze", "tracing", "store", "report", "demo", "cli",
+)
 TOP_LEVEL = {"__init__.py", "__main__.py", "_version.py"}
 
 

@@ -23,6 +23,7 @@ from ..core import money
 from ..core.kpi_codes import KPIS
 from ..core.model import CostResult
 from ..core.periods import period_bounds
+from .issues import subassembly_charges
 from .quality import rework_cents
 from .sales import shipment_lines
 from .stats import window
@@ -37,29 +38,8 @@ PLACES = {"pct": 2, "days": 1}  # non-money values are stored rounded (half up) 
 def transferred_cents(result: CostResult) -> pd.Series:
     """Per batch of the run (batch_id index, int64 cents): its cost charged into other batches by the period end."""
     s = result.batch_summary
-    ids = pd.Index(s["batch_id"])
-    out = pd.Series(np.zeros(len(s), dtype=np.int64), index=ids)
-    ds = result.dataset
-    if ds is None or not ds.has("material_issues"):
-        return out
-    mi = ds.tables["material_issues"]
-    _, last = period_bounds(result.period)
-    supplier = ids.get_indexer(mi["lot_id"])
-    consumer = ids.get_indexer(mi["batch_id"])
-    dated = mi["date"].to_numpy(dtype="datetime64[D]") <= last
-    rows = np.flatnonzero((supplier >= 0) & (consumer >= 0) & dated & mi["qty"].notna().to_numpy())
-    if not len(rows):
-        return out
-    sup = supplier[rows]
-    total = money.to_cents(s["total_cost"].to_numpy(dtype="float64"))[sup]
-    good_i, gp = money.scaled(s["qty_good"].to_numpy(dtype="float64")[sup])
-    qty_i, qp = money.scaled(mi["qty"].to_numpy(dtype="float64")[rows])
-    # qty x total / good with both quantities at the same number of places (good > 0: validation refuses 0)
-    num = qty_i * 10 ** max(0, gp - qp)
-    den = np.maximum(good_i, 1) * 10 ** max(0, qp - gp)
-    charge = money.muldiv_round(num, total, den)
-    out[:] = money.group_sum(sup, charge, len(s))
-    return out
+    c = subassembly_charges(result)  # integer positions: no pandas index over the issues' Arrow text
+    return pd.Series(money.group_sum(c.supplier, c.cents, len(s)), index=pd.Index(s["batch_id"]))
 
 
 def batch_figures(result: CostResult) -> pd.DataFrame:

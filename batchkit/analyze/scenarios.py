@@ -1,11 +1,12 @@
 """Allocation what-if: unit costs under several allocation configurations, side by side.
 
-Only pools move between configurations. Materials, hours and direct costs
-are priced once (`post`, cached on the dataset) and summed per batch once
-per period (cached here too); each configuration re-allocates the pools
-(`allocations`, cached per set of rules) and re-runs the sub-assembly
-roll-up, because a sub-assembly's charge to its consumers depends on its
-pool shares. With the params' own rules, unit costs are exactly `cost()`'s.
+Only pools move between configurations. Everything else stays in the
+engine session `cost()` opened on the dataset (`costing.sql.open_session`,
+cached on it): priced issues, operations, direct costs and the basis sums.
+Each configuration re-runs only the pool, candidate and split statements
+and the sub-assembly roll-up (`costing.sql.totals`), because a
+sub-assembly's charge to its consumers depends on its pool shares. With the
+params' own rules, unit costs are exactly `cost()`'s.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from ..core.keys import pool_batch_columns, rank
 from ..core.model import Dataset
 from ..core.params import Allocation, Params, params_error
 from ..core.periods import run_period
-from ..costing.engine import roll_up, run_frame
-from ..ledger.allocation import allocations
+from ..costing import sql
+from ..costing.engine import RunView, engine_errors, postings_codes, run_view
+from ..costing.sql.session import Session
+from ..costing.workspace import engine_for
 
 
 @dataclass
@@ -48,9 +51,9 @@ class WhatIf:
 class _Base:
     """What does not depend on the allocation rules, per dataset and period."""
 
-    rf: Any  # cost.RunFrame
-    fixed: np.ndarray  # cents per code of everything but pools
-    in_run: np.ndarray  # per pool row: dated on or before the period
+    rf: RunView
+    session: Session
+    code_of: np.ndarray  # engine code (batch_id rank) -> postings code
 
 
 def _rules(name: str, config: Mapping[str, Any] | Allocation, base: Allocation) -> Allocation:
@@ -68,16 +71,18 @@ def _rules(name: str, config: Mapping[str, Any] | Allocation, base: Allocation) 
         raise params_error(exc, f"what-if config {name!r}") from None
 
 
+def run_frame(ds: Dataset, period: str, params: Params) -> _Base:
+    """The period's run: the batches in it (postings layout) and the engine session holding the priced rows."""
+    rf = run_view(ds, period)
+    session = sql.open_session(ds, engine_for(ds, params))
+    return _Base(rf, session, postings_codes(rf.post))
+
+
 def _base(ds: Dataset, period: str, params: Params) -> _Base:
     key = ("whatif_base", period)
     if key not in ds.cache:
         raise_if_errors(validate(ds))  # like cost(): no figures from a dataset with blocking errors
-        rf = run_frame(ds, period, params)
-        own = rf.own[(rf.own["kind"] != "pool").to_numpy()]
-        fixed = money.group_sum(own["code"].to_numpy(), own["cents"].to_numpy(dtype=np.int64), len(rf.post.master))
-        in_run = np.zeros(len(rf.post.pools), dtype=bool)
-        in_run[rf.pools_in_run["pool_idx"].to_numpy()] = True
-        ds.cache[key] = _Base(rf, fixed, in_run)
+        ds.cache[key] = run_frame(ds, period, params)
     base: _Base = ds.cache[key]
     return base
 
@@ -103,13 +108,16 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
     timings["base"] = time.perf_counter() - t0
     totals: dict[str, np.ndarray] = {}
     ledgers: dict[str, pd.DataFrame] = {}
+    n = len(post.master)
     for name, rule in rules.items():
         t0 = time.perf_counter()
-        led = allocations(ds.cache, post, rule).ledger
-        led = led[base.in_run[led["pool_idx"].to_numpy()]]
-        own = base.fixed + money.group_sum(led["code"].to_numpy(), led["cents"].to_numpy(), len(base.fixed))
-        totals[name], _ = roll_up(own, rf.sub_rows, post)
-        ledgers[name] = led
+        with engine_errors():
+            got = sql.totals(base.session, rule, period, params)
+        total = np.zeros(n, dtype=np.int64)
+        total[base.code_of[got.code]] = got.total
+        totals[name] = total
+        ledgers[name] = pd.DataFrame({"pool_idx": got.pool_idx, "code": base.code_of[got.alloc_code],
+                                      "cents": got.cents})
         timings[f"reallocate {name}"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     m = post.master

@@ -33,10 +33,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from ..core.arrow import arrow_text
 from ..core.model import CostResult
 from ..core.periods import month_text
-from ..costing.variance import material_rows
+from ..ledger.postings import codes, post
+from .issues import KINDS, material_rows, text_codes
 
 SIGMA_PER_MAD = 1.4826
 SIGMA_PER_MEAN_AD = 1.253314
@@ -132,9 +135,9 @@ def _median_batches(w: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.nd
 
 def _per_unit_by_element(result: CostResult, w: pd.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Cost per good unit of each window batch by cost element; also each batch's code."""
-    post = result.extras["run"].post
-    code = pd.Index(post.master["batch_id"]).get_indexer(w["batch_id"])
-    row_of = np.full(len(post.master), -1, dtype=np.int64)
+    master = post(result.ds).master  # the dataset's priced rows (cached by validation)
+    code = codes(w["batch_id"], arrow_text(master["batch_id"]))
+    row_of = np.full(len(master), -1, dtype=np.int64)
     row_of[code] = np.arange(len(w))
     pe = result.extras["per_element"]
     row = row_of[pe["code"].to_numpy()]
@@ -145,29 +148,54 @@ def _per_unit_by_element(result: CostResult, w: pd.DataFrame) -> tuple[np.ndarra
     return cents / 100.0 / w["qty_good"].to_numpy()[:, None], list(elements), code
 
 
-def _price_rows(result: CostResult, w: pd.DataFrame, keys: list[str], code: np.ndarray, scale: np.ndarray
-                ) -> pd.DataFrame:
-    """Material and sub-assembly rows of window batches with each row's price effect per good unit.
+def _price_rows(result: CostResult, w: pd.DataFrame, keys: list[str], code: np.ndarray, scale: np.ndarray,
+                targets: np.ndarray) -> pd.DataFrame:
+    """Material and sub-assembly rows of the `targets` (window rows) with each row's price effect per good unit.
 
     A row's price effect is (its cost - the reference price x its qty) per good
     unit at the reference yield; the reference price of a material is the
     median, over the window's batches of the item, of what each paid per unit.
+    Every window batch's rows count for the reference prices; only the targets'
+    rows are returned. Sums and medians run on integer keys (a batch's row, the
+    kind, a material code), in the rows' order, so each sum adds the same
+    numbers in the same order as grouping by the text would.
     """
-    row_of = pd.Series(np.arange(len(w)), index=code)
-    mr = material_rows(result)
-    mr = mr[mr["code"].isin(row_of.index)]
-    mr = mr.assign(row=row_of.reindex(mr["code"]).to_numpy(), qty=mr["qty_i"] / 10.0 ** result.extras["run"]
-                   .post.qty_places, amount=mr["cents"] / 100.0)
-    for k in keys:
-        mr[k] = w[k].to_numpy()[mr["row"].to_numpy()]
-    per_batch = mr.groupby(["row", *keys, "kind", "material_id"], as_index=False, sort=False)[["amount", "qty"]].sum()
-    per_batch = per_batch[per_batch["qty"] > 0]
-    per_batch["price"] = per_batch["amount"] / per_batch["qty"]
-    ref = per_batch.groupby([*keys, "kind", "material_id"], as_index=False, sort=False)["price"].median()
-    mr = mr.merge(ref.rename(columns={"price": "ref_price"}), on=[*keys, "kind", "material_id"], how="left")
-    row = mr["row"].to_numpy()
-    effect = (mr["amount"] - mr["ref_price"] * mr["qty"]).fillna(0.0).to_numpy()
-    return mr.assign(effect=effect * scale[row] / w["qty_good"].to_numpy()[row])
+    row_of_code = np.full(len(post(result.ds).master), -1, dtype=np.int64)
+    row_of_code[code] = np.arange(len(w))
+    mr = material_rows(result, row_of_code)
+    material = arrow_text(result.ds.get("material_issues")["material_id"])
+    mat = text_codes(material.take(pa.array(mr.position)))
+    n_mat = int(mat.max(initial=-1)) + 2  # -1 (missing) becomes 0
+    key = (mr.batch * 2 + mr.kind) * n_mat + (mat + 1)
+    # pandas' sums (Kahan per group, or reduceat when groups are contiguous), as grouping by the text gave
+    sums = pd.DataFrame({"amount": mr.amount, "qty": mr.qty}).groupby(key, sort=False).sum()
+    batch_key, amount_sum, qty = sums.index.to_numpy(), sums["amount"].to_numpy(), sums["qty"].to_numpy()
+    row, rest = np.divmod(batch_key, 2 * n_mat)
+    kind, m = np.divmod(rest, n_mat)
+    # a batch with a missing item (or line) or material has no reference price: grouping leaves it out
+    group = w.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    keyed = w[keys].notna().all(axis=1).to_numpy()
+    has = (qty > 0) & (m > 0) & keyed[row]
+    price = amount_sum[has] / qty[has]
+    ref_key = (group[row[has]] * 2 + kind[has]) * n_mat + m[has]
+    ref = pd.Series(price).groupby(ref_key, sort=False).median()
+    mine = np.zeros(len(w), dtype=bool)
+    mine[targets] = True
+    pick = np.flatnonzero(mine[mr.batch])
+    prow, pkind, pmat = mr.batch[pick], mr.kind[pick], mat[pick]
+    want = (group[prow] * 2 + pkind) * n_mat + (pmat + 1)
+    ref_price = ref.reindex(want).to_numpy(copy=True)
+    ref_price[~keyed[prow]] = np.nan
+    amount, qty_p = mr.amount[pick], mr.qty[pick]
+    effect = np.nan_to_num(amount - ref_price * qty_p, nan=0.0)
+    position = pa.array(mr.position[pick])
+    return pd.DataFrame({
+        "row": prow,
+        "kind": np.array(KINDS, dtype=object)[pkind],
+        "material_id": material.take(position).to_pandas().array,
+        "lot_id": arrow_text(result.ds.get("material_issues")["lot_id"]).take(position).to_pandas().array,
+        "effect": effect * scale[prow] / w["qty_good"].to_numpy()[prow],
+    })
 
 
 def attribution(result: CostResult, batch_ids: list[str] | None = None, by_line: bool = False) -> pd.DataFrame:
@@ -201,7 +229,7 @@ def _attribute(result: CostResult, w: pd.DataFrame, keys: list[str], targets: np
     # restating at the reference yield scales a batch's costs by ref_k / k (k = 0 would mean no qty_started)
     scale = np.where(started_per_good > 0, ref_k / np.where(started_per_good > 0, started_per_good, 1.0), 1.0)
     restated = per_unit * scale[:, None]
-    prices = _price_rows(result, w, keys, code, scale)
+    prices = _price_rows(result, w, keys, code, scale, targets)
     price_sum = np.zeros((len(w), len(SPLIT)))
     np.add.at(price_sum, (prices["row"].to_numpy(), pd.Index(SPLIT).get_indexer(prices["kind"])),
               prices["effect"].to_numpy())

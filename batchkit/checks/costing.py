@@ -10,7 +10,7 @@ from ..core import money
 from ..core.findings import Findings
 from ..core.model import Dataset
 from ..core.schema import COMPUTED_ELEMENTS
-from ..ledger.allocation import allocations
+from ..ledger.allocation import pool_bases, pool_takers_cached
 from ..ledger.postings import Postings
 from ..ledger.rates import RATE_AMBIGUOUS, RATE_MISSING
 from .common import flag, fmt
@@ -42,7 +42,7 @@ def check_pools(ds: Dataset, post: Postings, out: Findings) -> None:
     if "cost_pools" not in ds.tables:
         return
     cp = ds.tables["cost_pools"]
-    alloc = allocations(ds.cache, post, ds.params.allocation)
+    alloc = pool_takers_cached(ds.cache, post, ds.params.allocation)
     pools = post.pools
     left = alloc.unallocated["pool_idx"].to_numpy()
     basis_of = dict(zip(range(len(pools)), _bases(ds, pools), strict=True))
@@ -73,8 +73,6 @@ def check_pools(ds: Dataset, post: Postings, out: Findings) -> None:
 
 
 def _bases(ds: Dataset, pools: pd.DataFrame) -> Iterable[str]:
-    from ..ledger.allocation import pool_bases
-
     return pool_bases(pools, ds.params.allocation)
 
 

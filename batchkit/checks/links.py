@@ -101,13 +101,32 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     mark = np.zeros(len(post.master) + 1, dtype=bool)
     mark[code[returned]] = True
     involved = mark[code]
-    sub = mi[["batch_id", "lot_id", "_row"]].iloc[np.flatnonzero(ok)[involved]].assign(_q=qty_i[involved])
-    net = sub.groupby(["batch_id", "lot_id"], sort=False).agg(_q=("_q", "sum"), _row=("_row", "max"))
-    bad = net[net["_q"] < 0].reset_index()
+    rows = np.flatnonzero(ok)[involved]
+    # the sums per (batch_id, lot_id) text pair on integer keys: each text dictionary-encoded by Arrow (an
+    # unknown batch_id keeps its own code), groups in order of first appearance as grouping by the text gives
+    take = pa.array(rows)
+    batch = _text_codes(arrow_text(mi["batch_id"]).take(take))
+    lot = _text_codes(arrow_text(mi["lot_id"]).take(take))
+    key = batch * (int(lot.max(initial=0)) + 1) + lot
+    qty = qty_i[involved]
+    net = pd.DataFrame({"_q": qty, "_row": mi["_row"].to_numpy()[rows], "_at": rows}).groupby(key, sort=False).agg(
+        _q=("_q", "sum"), _row=("_row", "max"), _at=("_at", "min"))
+    negative = (net["_q"] < 0).to_numpy()
+    if not negative.any():
+        return
+    at = pa.array(net["_at"].to_numpy()[negative])  # each group's first row names its batch_id and lot_id
+    bad = pd.DataFrame({"batch_id": arrow_text(mi["batch_id"]).take(at).to_pylist(),
+                        "lot_id": arrow_text(mi["lot_id"]).take(at).to_pylist(),
+                        "_q": net["_q"].to_numpy()[negative], "_row": net["_row"].to_numpy()[negative]})
     bad["_net"] = bad["_q"] / 10.0**places
     flag(out, ds, "material_issues", bad, np.ones(len(bad), bool), "error", "net_negative_issue", "qty",
           lambda r: f"batch {r['batch_id']!r} returned more of lot {r['lot_id']!r} than it was issued "
           f"(net {fmt(r['_net'])})")
+
+
+def _text_codes(values: pa.Array) -> np.ndarray:
+    """An int64 code per (non-missing) text: equal texts, equal codes."""
+    return np.asarray(values.dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def check_genealogy(ds: Dataset, post: Postings, out: Findings) -> None:
@@ -134,15 +153,18 @@ def check_genealogy(ds: Dataset, post: Postings, out: Findings) -> None:
                 f"{ds.source_name('material_issues')} row {first['_row']} column lot_id: {text} "
                 f"(rows {', '.join(str(r) for r in rows['_row'].head(8))})")
     master = post.master
-    s_code = m["lot_code"].to_numpy()
-    s_start = master["start_date"].to_numpy(dtype="datetime64[s]")[np.maximum(s_code, 0)]
-    early = sub & (m["date"].to_numpy(dtype="datetime64[s]") < s_start)
+    at = np.flatnonzero(sub)  # the sub-assembly rows alone (a few percent of the issues)
+    s_code = m["lot_code"].to_numpy()[at]
+    s_start = master["start_date"].to_numpy(dtype="datetime64[s]")[s_code]
+    early = np.zeros(len(mi), dtype=bool)
+    early[at] = m["date"].to_numpy()[at].astype("datetime64[s]") < s_start
     flag(out, ds, "material_issues", mi, early, "error", "consumed_before_start", "date",
           lambda r: f"issues batch {r['lot_id']!r} before that batch started")
-    good = master["qty_good"].to_numpy(dtype="float64")[np.maximum(s_code, 0)]
-    flag(out, ds, "material_issues", mi, sub & (good == 0), "error", "consumes_no_output", "lot_id",
+    no_output = np.zeros(len(mi), dtype=bool)
+    no_output[at] = master["qty_good"].to_numpy(dtype="float64")[s_code] == 0
+    flag(out, ds, "material_issues", mi, no_output, "error", "consumes_no_output", "lot_id",
           lambda r: f"issues batch {r['lot_id']!r}, which has no good output (qty_good 0), so no unit cost")
-    used = pd.DataFrame({"s": s_code[sub], "q": m["qty_i"].to_numpy()[sub], "row": mi["_row"].to_numpy()[sub]})
+    used = pd.DataFrame({"s": s_code, "q": m["qty_i"].to_numpy()[at], "row": mi["_row"].to_numpy()[at]})
     per = used.groupby("s").agg(q=("q", "sum"), row=("row", "max"))
     consumed = per["q"].to_numpy() / 10.0**post.qty_places
     have = master["qty_good"].to_numpy(dtype="float64")[per.index.to_numpy()]

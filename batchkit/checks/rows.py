@@ -33,8 +33,10 @@ def _unparsed(ds: Dataset, table: str, column: str, frame: pd.DataFrame) -> np.n
     """Rows already reported as unparseable for this column (not reported twice)."""
     f = ds.findings
     unparsed = ["non_numeric", "number_too_large", "bad_date", "bad_period"]
-    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(unparsed)]["row"]
-    return np.asarray(frame["_row"].isin(set(rows.dropna().astype(int))).to_numpy(), dtype=bool)
+    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(unparsed)]["row"].dropna()
+    if rows.empty:  # the usual case: no need to look through millions of row numbers
+        return np.zeros(len(frame), dtype=bool)
+    return np.asarray(frame["_row"].isin(set(rows.astype(int))).to_numpy(), dtype=bool)
 
 
 def check_signs(ds: Dataset, post: Postings, out: Findings) -> None:

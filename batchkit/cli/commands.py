@@ -94,10 +94,17 @@ params_option = click.option("--params", "params_path", type=click.Path(dir_okay
                              help="params YAML (default: params/default.yaml)")
 set_option = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                           help="override one params key, e.g. --set allocation.default_basis=labor_hours")
+engine_option = click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
+                             help="where the cost model runs (params engine.name; default duckdb, in process)")
 user_option = click.option("--user", help="who runs this, for run.log (default: $BATCHKIT_USER, else the OS user)")
 reason_option = click.option("--reason", help="why this runs, for run.log (required with params audit.require_reason)")
 reopen_option = click.option("--reopen", is_flag=True,
                              help="replace a closed folder (needs --reason); the closed version is kept beside it")
+
+
+def with_engine(sets: tuple[str, ...], engine_name: str | None) -> tuple[str, ...]:
+    """--engine NAME is --set engine.name=NAME."""
+    return (*sets, f"engine.name={engine_name}") if engine_name else sets
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
@@ -142,15 +149,21 @@ def demo_data_cmd(directory: str, seed: int, batches: int, fmt: str) -> None:
 @click.argument("data", type=click.Path(), required=False)
 @params_option
 @set_option
+@engine_option
 @click.option("--json", "as_json", is_flag=True, help="print findings as JSON")
 @handle_errors
-def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...], as_json: bool) -> None:
-    """Check a dataset; print every problem with table, row and column."""
+def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...], engine_name: str | None,
+                 as_json: bool) -> None:
+    """Check a dataset; print every problem with table, row and column.
+
+    The checks run on this machine whatever --engine says (they read the extracts this machine loaded), so
+    a dataset that validates here is one the chosen engine will cost.
+    """
     from ..checks.run import validate
     from ..ingest.load import load_dataset
     from .render_findings import print_findings
 
-    params = params_from(params_path, {"data": data}, sets)
+    params = params_from(params_path, {"data": data}, with_engine(sets, engine_name))
     ds = load_dataset(params.data, params)
     findings = validate(ds)
     errors = int((findings["severity"] == "error").sum())
@@ -169,12 +182,13 @@ def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="output folder (replaced atomically)")
 @params_option
 @set_option
+@engine_option
 @user_option
 @reason_option
 @reopen_option
 @handle_errors
 def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | None, sets: tuple[str, ...],
-             user: str | None, reason: str | None, reopen: bool) -> None:
+             engine_name: str | None, user: str | None, reason: str | None, reopen: bool) -> None:
     """Compute every batch's cost for a period and write the contract's tables.
 
     Every run, failed or not, appends a line to run.log next to OUT. A closed OUT is refused unless --reopen.
@@ -185,7 +199,7 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
 
     with logged_run("cost", out, user=user, reason=reason) as record:
         record.period = period
-        params = params_from(params_path, {"data": data, "period": period}, sets)
+        params = params_from(params_path, {"data": data, "period": period}, with_engine(sets, engine_name))
         record.period, record.data = params.period, params.data and str(Path(params.data).resolve())
         require_reason(reason, params.audit.require_reason)
         plan = plan_reopen(out, reason) if reopen else None
@@ -223,14 +237,15 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
               help="add a restatement report: this run against an earlier cost folder or pack")
 @params_option
 @set_option
+@engine_option
 @user_option
 @reason_option
 @reopen_option
 @handle_errors
 def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ...], formats: tuple[str, ...],
             jobs: int, language: str | None, recalls: tuple[str, ...], compare_to: str | None,
-            params_path: str | None, sets: tuple[str, ...], user: str | None, reason: str | None,
-            reopen: bool) -> None:
+            params_path: str | None, sets: tuple[str, ...], engine_name: str | None, user: str | None,
+            reason: str | None, reopen: bool) -> None:
     """Cost the period once and render every report to HTML and Excel."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -238,7 +253,8 @@ def run_cmd(period: str | None, data: str | None, out: str, lines: tuple[str, ..
     from ..store.closing import plan_reopen
     from ..store.runlog import logged_run, require_reason
 
-    params = params_from(params_path, {"data": data, "period": period, "language": language}, sets)
+    params = params_from(params_path, {"data": data, "period": period, "language": language},
+                         with_engine(sets, engine_name))
     if not params.period:
         raise click.UsageError("--period is required (or set period: in params)")
     plan = None
@@ -325,15 +341,18 @@ def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--no-cache", is_flag=True, help="read the data again instead of the cached genealogy index")
 @params_option
 @set_option
+@engine_option
 @handle_errors
 def trace_cmd(id_or_udi: str, data: str | None, period: str | None, direction: str, as_json: bool, out: str | None,
-              rows: int, no_cache: bool, params_path: str | None, sets: tuple[str, ...]) -> None:
+              rows: int, no_cache: bool, params_path: str | None, sets: tuple[str, ...],
+              engine_name: str | None) -> None:
     """Trace a lot or batch ID, or a scanned GS1 UDI, forward to what it went into or backward to its inputs."""
     from ..core import params_memo
     from ..tracing import cache as trace_cache
     from ..tracing.walk import trace
 
     overrides = {"data": data, "period": period}
+    sets = with_engine(sets, engine_name)
     # remembered when they validated before, so a cached trace starts without pydantic
     params = params_memo.load(params_path, overrides, sets, lambda: params_from(params_path, overrides, sets),
                               remembered=trace_cache.enabled(not no_cache))

@@ -68,7 +68,33 @@ RULES: tuple[tuple[str, str], ...] = (
      "period end, rows of unknown batches included; costed = sum of batch costs of that element; "
      "unallocated = pools no batch takes; excluded = rows naming batches that are not in the master. "
      "subassembly is a transfer between batches, not an input: it is left out of the equation costed + "
-     "unallocated + excluded = input, which holds to the cent."),
+     "unallocated + excluded = input, which holds to the cent. With predetermined rates (params absorption) "
+     "the over/under-absorbed difference left as a period cost is reported as absorption_difference_amount "
+     "(appended after difference), and costed + unallocated + excluded + absorption_difference_amount = input; "
+     "a pool with a rate is never unallocated."),
+    ("A batch's variable and fixed cost",
+     "Params cost_behavior maps cost elements to variable or fixed (cost_behavior: {depreciation: fixed, "
+     "energy: variable}). An element it does not name is variable when it is material, labor, machine or a "
+     "direct cost, and fixed when it is a pool. A sub-assembly charge carries its sub-batch's split: its fixed "
+     "part is qty x (the sub-batch's fixed cost / its qty_good), rounded half up per issue row, its variable "
+     "part the rest of the charge. batch_summary gains variable_cost and fixed_cost (appended after "
+     "standard_cost); they sum to total_cost to the cent."),
+    ("The predetermined overhead rates (absorption)",
+     "Params absorption: {rates: {by_pool: {P-DEP: 9.00}, by_cost_element: {energy: 2.50}}, difference: "
+     "expense} gives a rate per unit of a pool's basis (by_pool first, then by_cost_element; at most 6 "
+     "decimals, >= 0). The batches with a basis > 0 in the pool's period (the same basis rules and scopes) "
+     "absorb rate x their basis value, rounded half up per allocation; allocation_ledger holds what they were "
+     "charged. Per pool and period, difference = actual - absorbed (positive: under-absorbed). difference: "
+     "expense (the default) leaves it as a period cost; difference: prorate charges it back to the batches that "
+     "absorbed, so that each carries its largest-remainder share of the actual amount again (its share of the "
+     "difference is that share less what it absorbed). A pool with a rate absorbs in every period from its "
+     "first cost_pools row to the run's: a month without a row yet (the invoice has not arrived) absorbs with "
+     "the cost element and scope of its latest earlier row, an actual of 0 and a negative difference. A rated "
+     "pool no batch takes absorbs nothing and its whole amount is the difference (expense). A rate for a "
+     "pool_id with no row up to the run's period is not used. The table absorption has one row per rated pool "
+     "and period up to the run's: pool_id, period, cost_element, basis, rate, basis_total (the takers' basis), "
+     "actual_amount, absorbed_amount, difference_amount, treatment (expense or prorate); it is empty without "
+     "rates."),
     ("Variances",
      "Completed batches whose item has a standard; Q = qty_good. Materials match the standard BOM by "
      "material_id (sub-assembly rows included, at their charged cost); operations match the routing by "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,6 +119,56 @@ class Allocation(_Strict):
         return self.by_pool.get(pool_id) or self.by_cost_element.get(cost_element) or self.default_basis
 
 
+BEHAVIORS = ("variable", "fixed")
+RATE_PLACES = 6  # decimals a predetermined rate may have (per unit of its basis)
+
+
+def _rate(key: str, value: Any) -> Decimal:
+    """A predetermined rate as an exact decimal (a YAML float is read as the digits it was written with)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{key}: a rate must be a number, got {value!r}")
+    try:
+        rate = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{key}: a rate must be a number, got {value!r}") from None
+    if not rate.is_finite() or rate < 0:
+        raise ValueError(f"{key}: a rate must be a number >= 0, got {value!r}")
+    exponent = rate.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > RATE_PLACES:
+        raise ValueError(f"{key}: a rate has at most {RATE_PLACES} decimals, got {value!r}")
+    return rate
+
+
+class AbsorptionRates(_Strict):
+    by_pool: dict[str, Decimal] = Field(default_factory=dict)
+    by_cost_element: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("by_pool", "by_cost_element", mode="before")
+    @classmethod
+    def _exact(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        return {str(k): _rate(str(k), x) for k, x in v.items()}
+
+    def rate_for(self, pool_id: str, cost_element: str) -> Decimal | None:
+        """by_pool, else by_cost_element, else none (the pool is allocated at actual)."""
+        if pool_id in self.by_pool:
+            return self.by_pool[pool_id]
+        return self.by_cost_element.get(cost_element)
+
+
+class Absorption(_Strict):
+    """Predetermined overhead rates (issue 17): batches absorb rate x basis; the difference to the actual pool
+    is a period cost (`expense`) or charged back to the absorbing batches (`prorate`)."""
+
+    rates: AbsorptionRates = Field(default_factory=AbsorptionRates)
+    difference: Literal["expense", "prorate"] = "expense"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rates.by_pool or self.rates.by_cost_element)
+
+
 class Scrap(_Strict):
     normal_rate: float = Field(0.02, ge=0, le=1)
 
@@ -143,6 +194,77 @@ class Dates(_Strict):
     order: Literal["YMD", "DMY", "MDY"] = "YMD"
 
 
+SPARK_REMOTE = re.compile(r"^(local(\[[1-9][0-9]*\])?|sc://[^\s;/]+(/.*)?)$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UNSHOWN_KEYS = ("engine.spark_remote", "engine.spark_token_env")  # a bad value here may be a token
+
+
+class EngineSettings(_Strict):
+    """The engine the SQL cost model runs on: DuckDB in process (the default), how much memory and how many cores
+    it may use (past the limit it spills to a folder inside the output's temporary folder, or a temporary
+    directory when there is no output, removed when the run ends), or Apache Spark, local or through Spark
+    Connect, with the cluster's token read from an environment variable so that it is never written to a
+    manifest or a log (docs/SPARK.md)."""
+
+    memory_limit: str = Field(
+        "75%", description="Most memory the engine may hold before it spills to disk: a share of physical memory "
+        "(`75%`) or an amount (`8GB`, `512MB`).",
+        json_schema_extra={"zh": "引擎可占用的最大内存，超出部分写入磁盘临时文件："
+                                 "物理内存的比例（`75%`）或数量（`8GB`、`512MB`）。"})
+    threads: int | None = Field(
+        None, ge=1, description="Cores the engine may use; empty: all of them.",
+        json_schema_extra={"zh": "引擎可使用的 CPU 核数；留空：全部。"})
+
+    name: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="The engine: `duckdb` (in process, the default) or `spark` (docs/SPARK.md).",
+        json_schema_extra={"zh": "计算引擎：`duckdb`（进程内，默认）或 `spark`（见 docs/SPARK.md）。"})
+    spark_remote: str | None = Field(
+        None, description="For spark: `local` (the default, a Spark in this process), `local[N]`, or a Spark "
+        "Connect URL `sc://host:15002`.",
+        json_schema_extra={"zh": "使用 spark 时：`local`（默认，本进程内的 Spark）、`local[N]`，"
+                                 "或 Spark Connect 地址 `sc://host:15002`。"})
+    spark_token_env: str | None = Field(
+        None, description="The name of the environment variable that holds the cluster's token (never the token).",
+        json_schema_extra={"zh": "存放集群令牌的环境变量名（绝不是令牌本身）。"})
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _limit(cls, v: str) -> str:
+        v = str(v).strip()
+        if not _MEMORY.match(v):
+            raise ValueError(f"memory_limit must be a share of memory like '75%' or an amount like '8GB', got {v!r}")
+        if v.endswith("%") and not 0 < float(v[:-1]) <= 100:
+            raise ValueError(f"memory_limit {v!r}: a share must be above 0% and at most 100%")
+        return v
+
+    @field_validator("spark_remote")
+    @classmethod
+    def _remote(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if "token=" in v.lower():
+            raise ValueError("must not hold a token: put it in an environment variable and name it in "
+                             "engine.spark_token_env")
+        if not SPARK_REMOTE.match(v):
+            raise ValueError("use local, local[N] or sc://host:port")
+        return v
+
+    @field_validator("spark_token_env")
+    @classmethod
+    def _env_name(cls, v: str | None) -> str | None:
+        if v is not None and not ENV_NAME.match(v):
+            raise ValueError("must be the name of an environment variable (letters, digits, _), not its value")
+        return v
+
+    @property
+    def remote(self) -> str:
+        """Spark's remote with its default: `local` when none is given."""
+        return self.spark_remote or "local"
+
+
+_MEMORY = re.compile(r"^(\d+(\.\d+)?%|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$", re.IGNORECASE)
+
+
 class Params(_Strict):
     period: str | None = None
     data: str | None = None
@@ -156,8 +278,19 @@ class Params(_Strict):
     variance: Variance = Field(default_factory=Variance)
     audit: Audit = Field(default_factory=Audit)
     dates: Dates = Field(default_factory=Dates)
+    cost_behavior: dict[str, Literal["variable", "fixed"]] = Field(default_factory=dict)
+    absorption: Absorption = Field(default_factory=Absorption)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     _enc = field_validator("encoding")(lambda v: _check_encoding(v))
+
+    @field_validator("cost_behavior")
+    @classmethod
+    def _no_subassembly(cls, v: dict[str, str]) -> dict[str, str]:
+        if "subassembly" in v:
+            raise ValueError("subassembly: a sub-assembly charge carries its sub-batch's own split; it cannot be "
+                             "declared variable or fixed")
+        return v
 
     @field_validator("period", mode="before")
     @classmethod
@@ -230,6 +363,8 @@ def params_error(exc: ValidationError, origin: str, origins: dict[str, str] | No
         text = str(first["msg"]).removeprefix("Value error, ")
         msg = f"{origin}: {text}" if given is not None else f"{origin}: {key}: {text}"
         shown = repr(first.get("input"))
+        if key in UNSHOWN_KEYS:  # may hold a cluster token given by mistake: never echoed
+            shown = "a value not shown"
         if "input" in first and not isinstance(first["input"], dict) and shown not in text:
             msg += f" (got {shown})"
     more = len(exc.errors()) - 1

@@ -103,7 +103,21 @@ def data_format_page() -> str:
     for k in KPIS.values():
         unit = {"money": "currency", "pct": "%", "count": "batches", "units": "units", "days": "days"}[k.kind]
         lines.append(f"| `{k.name}` | {unit} | {_cell(k.definition_en)} | {_cell(k.definition_zh)} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _engine_params()) + "\n"
+
+
+def _engine_params() -> list[str]:
+    """The params `engine:` section, from its pydantic model (defaults and descriptions)."""
+    from .params import EngineSettings
+
+    lines = ["", "## Params: `engine:`", "", _cell(" ".join((EngineSettings.__doc__ or "").split())), "",
+             "| key | default | meaning | 说明 |", "|---|---|---|---|"]
+    for name, field in EngineSettings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        default = "all cores" if field.default is None else f"`{field.default}`"
+        lines.append(f"| `engine.{name}` | {default} | {_cell(field.description or '')} | "
+                     f"{_cell(str(extra.get('zh', '')))} |")
+    return lines
 
 
 PAGES: dict[str, Callable[[], str]] = {"CHECKS.md": checks_page, "DATA-FORMAT.md": data_format_page}

@@ -1,9 +1,11 @@
-"""Allocate cost pools to batches within their own period (contract 3a).
+"""Who can take each cost pool within its own period (contract 3a), for validation's pool checks.
 
-A pool's allocation depends only on its own period's data, never on the run
-period, so every pool of the dataset is allocated once (cached) and a run
-keeps the pools dated on or before its period. Batches may take part in a
-pool of period P only if they started by the end of P.
+The allocation itself (bases, scopes, largest remainder) runs as SQL in the
+cost model (`costing.sql.allocation`). Validation runs before that model may
+be opened, and warns about pools nobody can take and batches left out for a
+negative basis; this module finds those two from the priced postings, with
+the same rules: batches may take part in a pool of period P only if they
+started by the end of P, are in its scope and have a basis in P.
 
 Bases (exact integers, see `money`):
 - labor_hours / machine_hours: hours dated in P (on the pool's work center if it names one)
@@ -18,6 +20,7 @@ Bases (exact integers, see `money`):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -31,16 +34,17 @@ HOURS_BASES = ("labor_hours", "machine_hours")
 
 
 @dataclass
-class Allocations:
-    ledger: pd.DataFrame  # pool_idx, code, basis, basis_value, cents
+class PoolTakers:
+    """Pools nobody can take and the (pool, batch) pairs left out for a negative basis."""
+
     unallocated: pd.DataFrame  # pool_idx, reason
-    negative: pd.DataFrame  # pool_idx, code, basis_value: left out with a warning
+    negative: pd.DataFrame  # pool_idx, code, basis_value
 
 
 def sum_by(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct keys in order of first appearance and the exact int64 sum of `values` per key."""
     codes, uniques = pd.factorize(key)
-    return np.asarray(uniques, dtype=np.int64), money.group_sum(codes, values, len(uniques))
+    return np.asarray(uniques, dtype=np.int64), money.group_sum(codes, np.asarray(values), len(uniques))
 
 
 @dataclass
@@ -90,7 +94,7 @@ def _work_centers(post: Postings) -> tuple[np.ndarray, pd.Index]:
     if "wc" not in post.cache:
         codes, uniques = pd.factorize(post.operations["work_center"])
         post.cache["wc"] = (codes.astype(np.int64), pd.Index(uniques))
-    return post.cache["wc"]
+    return cast(tuple[np.ndarray, pd.Index], post.cache["wc"])
 
 
 def _part(post: Postings, basis: str) -> _Part | None:
@@ -110,8 +114,8 @@ def _part(post: Postings, basis: str) -> _Part | None:
             on_wc = wc >= 0  # a row without a work center counts only for pools that name none
             both = [_summed(month, np.full(len(month), -1), code, weight, len(names)),
                     _summed(month[on_wc], wc[on_wc], code[on_wc], weight[on_wc], len(names))]
-            part = _Part.build(*(np.concatenate(cols) for cols in zip(*both, strict=True)),
-                               places=post.hours_places, n_wc=len(names))
+            month_c, wc_c, code_c, weight_c = (np.concatenate(cols) for cols in zip(*both, strict=True))
+            part = _Part.build(month_c, wc_c, code_c, weight_c, places=post.hours_places, n_wc=len(names))
         elif basis in ("material_cost", "direct_cost"):
             f = post.material if basis == "material_cost" else post.direct
             ok = f["code"].to_numpy() >= 0
@@ -121,13 +125,13 @@ def _part(post: Postings, basis: str) -> _Part | None:
                                        f["code"].to_numpy()[ok], f["cents"].to_numpy()[ok], 0)
             part = _Part.build(m, np.full(len(m), -1), code, sums, places=2)
         post.cache[key] = part
-    return post.cache[key]
+    return cast(_Part | None, post.cache[key])
 
 
 def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.ndarray, int]:
     """(code, weight, places) of a unit or driver basis in one month, codes in their order of appearance."""
     if basis.startswith("driver:"):
-        key = ("basis", basis)
+        key: tuple[str | int, ...] = ("basis", basis)
         if key not in post.cache:
             dr = post.drivers
             ok = (dr["code"].to_numpy() >= 0) & (dr["driver"] == basis[len("driver:"):]).to_numpy(dtype=bool)
@@ -135,7 +139,7 @@ def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.
             m, _, code, sums = _summed(m, np.full(len(m), -1), dr["code"].to_numpy()[ok],
                                        dr["value_i"].to_numpy()[ok], 0)
             post.cache[key] = _Part.build(m, np.full(len(m), -1), code, sums, places=post.driver_places)
-        part = post.cache[key]
+        part = cast(_Part, post.cache[key])
         rows = part.rows(month)
         return part.code[rows], part.weight[rows], part.places
     key = ("units", basis, month)
@@ -156,7 +160,7 @@ def _other_part(post: Postings, basis: str, month: int) -> tuple[np.ndarray, np.
                 post.cache[key] = (codes[active], started_i[active], post.good_places)
             else:  # equal
                 post.cache[key] = (codes[active], np.ones(int(active.sum()), dtype=np.int64), 0)
-    return post.cache[key]
+    return cast(tuple[np.ndarray, np.ndarray, int], post.cache[key])
 
 
 def pool_bases(pools: pd.DataFrame, rules: Allocation) -> np.ndarray:
@@ -175,7 +179,9 @@ def _candidates(post: Postings, pools: pd.DataFrame) -> dict[str, np.ndarray]:
     for i, (period, basis, wc_key) in enumerate(zip(pools["period"], pools["basis"], pools["wc_key"], strict=True)):
         month = period_number(period)
         if basis in HOURS_BASES or basis in ("material_cost", "direct_cost"):
-            part = _part(post, basis)
+            found = _part(post, basis)
+            assert found is not None  # hours, material and direct bases always have one
+            part = found
             wc = -1 if not wc_key else (wc_names.get_loc(wc_key) if wc_key in wc_names else None)
             rows = part.rows(month, wc) if wc is not None else np.zeros(0, dtype=np.int64)
             parts.append((i, part.code[rows], part.weight[rows], part.places))
@@ -203,7 +209,7 @@ def _booked(post: Postings) -> np.ndarray:
             & (month != NO_MONTH)
         post.cache["booked"] = np.unique((month[ok] * (len(wc_names) + 1) + wc_codes[ok]) * (len(post.master) + 1)
                                          + ops["code"].to_numpy()[ok])
-    return post.cache["booked"]
+    return cast(np.ndarray, post.cache["booked"])
 
 
 def _scope_codes(post: Postings, col: str) -> tuple[np.ndarray, pd.Index]:
@@ -211,7 +217,7 @@ def _scope_codes(post: Postings, col: str) -> tuple[np.ndarray, pd.Index]:
     if ("scope", col) not in post.cache:
         attr, names = pd.factorize(post.master[col])
         post.cache[("scope", col)] = (attr, pd.Index(names))
-    return post.cache[("scope", col)]
+    return cast(tuple[np.ndarray, pd.Index], post.cache[("scope", col)])
 
 
 def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -242,15 +248,11 @@ def _in_scope(post: Postings, pools: pd.DataFrame, pool: np.ndarray, code: np.nd
         pos = np.minimum(np.searchsorted(booked, probe), max(len(booked) - 1, 0))
         found = (want[pool[rows]] >= 0) & (booked[pos] == probe) if len(booked) else np.zeros(len(rows), bool)
         keep[rows] &= found
-    return keep
+    return cast(np.ndarray, keep)
 
 
-def allocate_all(post: Postings, rules: Allocation) -> Allocations:
-    """Allocate every pool of the dataset by its basis and scope, to the cent.
-
-    `rules` is the params' `allocation` section; a what-if passes another one
-    and reuses the same priced postings and the basis sums cached on them.
-    """
+def pool_takers(post: Postings, rules: Allocation) -> PoolTakers:
+    """Every pool of the dataset's candidates by its basis and scope under `rules` (the params' allocation)."""
     pools = post.pools.reset_index(drop=True)
     pools = pools.assign(pool_idx=np.arange(len(pools)), basis=pool_bases(pools, rules))
     valid = pools["period"].notna() & (pools["period"].astype(str) != "")
@@ -262,34 +264,21 @@ def allocate_all(post: Postings, rules: Allocation) -> Allocations:
     keep = _in_scope(post, pools, cand["pool"], cand["code"]) if len(cand["pool"]) else np.zeros(0, bool)
     cand = {k: v[keep] for k, v in cand.items()}
     pool_idx = pools["pool_idx"].to_numpy(dtype=np.int64)
-    basis = pools["basis"].to_numpy(dtype=object)
     negative = {k: v[cand["weight"] < 0] for k, v in cand.items()}
-    cand = {k: v[cand["weight"] > 0] for k, v in cand.items()}
-    left = pools[~np.isin(pool_idx, pool_idx[cand["pool"]])]
-    unallocated = pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(dtype=np.int64),
-                                "reason": "no batch in scope has a basis"})
-    pool_amount = np.zeros(len(post.pools), dtype=np.int64)
-    pool_amount[pool_idx] = pools["cents"].to_numpy()
-    cents = money.largest_remainder(pool_amount, pool_idx[cand["pool"]], cand["weight"], post.tiebreak[cand["code"]])
-    return Allocations(_ledger(cand, pool_idx, basis, cents),
-                       unallocated, _ledger(negative, pool_idx, basis, np.zeros(len(negative["pool"]), np.int64)))
+    positive = {k: v[cand["weight"] > 0] for k, v in cand.items()}
+    left = pools[~np.isin(pool_idx, pool_idx[positive["pool"]])]
+    return PoolTakers(
+        unallocated=pd.DataFrame({"pool_idx": left["pool_idx"].to_numpy(dtype=np.int64),
+                                  "reason": "no batch in scope has a basis"}),
+        negative=pd.DataFrame({"pool_idx": pool_idx[negative["pool"]], "code": negative["code"],
+                               "basis_value": negative["weight"].astype("float64")
+                               / np.power(10.0, negative["places"])}))
 
 
-def _ledger(cand: dict[str, np.ndarray], pool_idx: np.ndarray, basis: np.ndarray, cents: np.ndarray
-            ) -> pd.DataFrame:
-    return pd.DataFrame({
-        "pool_idx": pool_idx[cand["pool"]],
-        "code": cand["code"],
-        "basis": basis[cand["pool"]],
-        "basis_value": cand["weight"].astype("float64") / np.power(10.0, cand["places"]),
-        "weight": cand["weight"],
-        "cents": np.asarray(cents, dtype=np.int64),
-    })
-
-
-def allocations(ds_cache: dict, post: Postings, rules: Allocation) -> Allocations:
-    """`allocate_all`, cached next to the postings it came from, per set of rules."""
-    key = ("allocations", rules.model_dump_json())
-    if key not in ds_cache:
-        ds_cache[key] = allocate_all(post, rules)
-    return ds_cache[key]
+def pool_takers_cached(ds_cache: dict[object, object], post: Postings, rules: Allocation) -> PoolTakers:
+    """`pool_takers`, cached next to the postings it came from, per set of rules."""
+    key = ("pool_takers", rules.model_dump_json())
+    got = ds_cache.get(key)
+    if not isinstance(got, PoolTakers):
+        got = ds_cache[key] = pool_takers(post, rules)
+    return got

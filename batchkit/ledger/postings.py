@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,8 @@ def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     idx = pc.index_in(arr, value_set=ids if ids.type == arr.type else ids.cast(arr.type))
-    return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: np.ndarray = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
 def gather(values: np.ndarray, pos: np.ndarray, fill: object) -> np.ndarray:
@@ -53,7 +54,8 @@ def gather(values: np.ndarray, pos: np.ndarray, fill: object) -> np.ndarray:
     values = np.asarray(values)
     if len(values) == 0:
         return np.full(len(pos), fill, dtype=values.dtype if values.dtype != object else object)
-    return np.where(pos >= 0, values[np.maximum(pos, 0)], fill)
+    out: np.ndarray = np.where(pos >= 0, values[np.maximum(pos, 0)], cast(Any, fill))
+    return out
 
 
 def _master(ds: Dataset) -> pd.DataFrame:
@@ -129,7 +131,8 @@ def _price_operations(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
 def post(ds: Dataset) -> Postings:
     """The dataset's rows priced in cents and keyed by batch code (cached on the dataset)."""
     if "postings" in ds.cache:
-        return ds.cache["postings"]
+        cached: Postings = ds.cache["postings"]
+        return cached
     master = _master(ds)
     ids = pa.array(master["batch_id"], pa.string(), from_pandas=True)
     tiebreak = np.empty(len(master), dtype=np.int64)

@@ -35,10 +35,11 @@ CELL_TIMEOUT = 900  # seconds; a report cell that takes longer is a failure, not
 # what every report needs, loaded while the kernel waits for its first notebook: the libraries, and the fonts
 # (a first chart with Latin and CJK text builds matplotlib's font cache and loads both faces)
 PRELOAD = ("import pandas, pyarrow.parquet, batchkit.report.page, batchkit.report.sections\n"
-           "from batchkit.report import charts as _c\n"
+           "from batchkit.report import charts as _c, i18n as _i\n"
+           "_i.Translator('en')('report.title')\n"
            "_c.setup_fonts('zh-CN'); _c.png(_c.bars(pandas.Series([1.0, 2.0], index=['a', '批次']), title='t', "
            "xlabel='x'))\n"
-           "del _c")
+           "del _c, _i")
 RESET = "%reset -f"  # the reports draw no pyplot figures: nothing else to close
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .resources import load_yaml
 
 LANGUAGES = ("en", "zh-CN")
 _FILE = Path(__file__).with_name("strings.yaml")
@@ -19,7 +19,7 @@ _FILE = Path(__file__).with_name("strings.yaml")
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, str]]:
-    table: dict[str, dict[str, str]] = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    table: dict[str, dict[str, str]] = load_yaml(_FILE)
     return table
 
 

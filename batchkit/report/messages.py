@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from ..core.check_codes import title as check_title
 from .i18n import Translator
+from .resources import load_yaml
 
 _FILE = Path(__file__).with_name("messages.yaml")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -60,7 +59,7 @@ def _compile(en: str) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, tuple[Template, ...]]:
     """check code (or _summary, _details) -> its templates, in matching order."""
-    raw = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    raw = load_yaml(_FILE)
     return {code: tuple(Template(e["en"], e["zh-CN"], _compile(e["en"])) for e in entries)
             for code, entries in raw.items()}
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import counts
+from ..checks.run import validate
+from ..core.findings import counts, raise_if_errors
 from ..core.model import CostResult
 from ..core.params import Params
+from ..costing import workspace
 from ..costing.engine import cost
 from ..ingest.load import load_dataset
 from .atomic import atomic_folder
@@ -17,7 +19,8 @@ from .snapshot import snapshot_writer
 from .tables import write_tables
 
 # The contract's output tables (section 6), in the order people read them.
-CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality")
+CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality",
+               "absorption")
 ANALYTICS_TABLES = ("batch_anomalies", "quality_cost", "kpis")
 OUTPUT_TABLES = CORE_TABLES + ANALYTICS_TABLES  # each written as CSV and Parquet
 
@@ -70,8 +73,12 @@ def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params
     if reopen is None:
         ensure_open(out)
     ds = load_dataset(data, params)
-    result = cost(ds, period, params)
+    raise_if_errors(validate(ds))  # a data error before any folder exists (cost() reuses the findings)
     with atomic_folder(Path(out), keep_previous=reopen.closed_dir if reopen else None) as tmp:
+        try:  # the engine spills (past params engine.memory_limit) inside the temporary folder
+            result = cost(ds, period, params, spill_parent=tmp)
+        finally:
+            workspace.close(ds)  # its spill folder goes before the tables are written and swapped in
         content = write_cost_folder(tmp, result, params)
         if reopen is not None:
             reopen.compare(tmp)

@@ -257,7 +257,7 @@ def _elements(moved: pd.DataFrame) -> pd.DataFrame:
                          "new_amount": _money(n.to_numpy()), "delta_amount": _money((n - o).to_numpy())})
 
 
-RECONCILED = ("input_amount", "costed_amount", "unallocated_amount", "excluded_amount")
+RECONCILED = ("input_amount", "costed_amount", "unallocated_amount", "excluded_amount", "absorption_difference_amount")
 
 
 def _reconciliation(old: CostFolder, new: CostFolder) -> pd.DataFrame:
