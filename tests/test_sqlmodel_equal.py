@@ -40,6 +40,8 @@ from tests.test_allocation import BASES as PLANT_BASES
 from tests.test_allocation import PLANT
 from tests.test_cost_direct import ONE_BATCH
 from tests.test_genealogy_cost import TREE
+from tests.test_invariants import _day
+from tests.test_invariants import _money as _num
 from tests.test_variance import STANDARDS
 
 TABLES = sqlmodel.TABLES
@@ -141,17 +143,8 @@ def test_the_files_written_are_byte_identical_whatever_the_row_order(make_data, 
 
 # ------------------------------------------------------------------ random plants
 
-DAY0 = np.datetime64("2026-01-01")
 BASIS = ["labor_hours", "machine_hours", "good_units", "started_units", "material_cost", "direct_cost", "equal",
          "driver:loads", "driver:none"]
-
-
-def _day(offset: int) -> str:
-    return str(DAY0 + int(offset))
-
-
-def _num(draw, lo: float, hi: float, places: int) -> float:
-    return round(draw(st.floats(lo, hi, allow_nan=False)), places)
 
 
 @st.composite
