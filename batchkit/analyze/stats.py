@@ -141,10 +141,10 @@ def _per_unit_by_element(result: CostResult, w: pd.DataFrame) -> tuple[np.ndarra
     row_of[code] = np.arange(len(w))
     pe = result.extras["per_element"]
     row = row_of[pe["code"].to_numpy()]
-    pe = pe[row >= 0]
-    col, elements = pd.factorize(pe["cost_element"], sort=True)
+    mine = row >= 0  # filtering the two columns used, not every column of the frame (its Arrow text too)
+    col, elements = pd.factorize(pe["cost_element"][mine], sort=True)
     cents = np.zeros((len(w), len(elements)), dtype=np.int64)
-    np.add.at(cents, (row[row >= 0], col), pe["cents"].to_numpy(dtype=np.int64))
+    np.add.at(cents, (row[mine], col), pe["cents"].to_numpy(dtype=np.int64)[mine])
     return cents / 100.0 / w["qty_good"].to_numpy()[:, None], list(elements), code
 
 
