@@ -13,6 +13,7 @@ total_cost gives each row's charge exactly as costing made it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,9 @@ import pyarrow as pa
 
 from ..core import money
 from ..core.arrow import arrow_text
-from ..core.model import CostResult
+from ..core.model import CostResult, Dataset
 from ..core.periods import period_end
-from ..ledger.postings import codes, post
+from ..ledger.postings import Postings, codes, post
 
 KINDS = ("material", "subassembly")  # kind codes 0 and 1
 
@@ -43,13 +44,26 @@ def summary_positions(result: CostResult, batch_ids: pd.Series) -> np.ndarray:
 
 
 def subassembly_charges(result: CostResult) -> Charges:
-    s = result.batch_summary
-    empty = np.zeros(0, dtype=np.int64)
+    """The run's sub-assembly issue rows and their charges, computed once per cost result (the attribution and
+    the KPIs both ask): kept on the dataset's postings next to the frame it was computed from."""
     ds = result.dataset
     if ds is None or not ds.has("material_issues"):
+        empty = np.zeros(0, dtype=np.int64)
         return Charges(empty, empty, empty, empty)
-    mi = ds.tables["material_issues"]
     p = post(ds)  # its integer batch codes (rows of p.master) for batch_id and lot_id
+    kept = p.cache.get("subassembly_charges")
+    # the same summary object (held here, so its id cannot be reused) and period: the same charges
+    if kept is not None and kept[0] is result.batch_summary and kept[1] == result.period:
+        return cast(Charges, kept[2])
+    charges = _charges(result, ds, p)
+    p.cache["subassembly_charges"] = (result.batch_summary, result.period, charges)
+    return charges
+
+
+def _charges(result: CostResult, ds: Dataset, p: Postings) -> Charges:
+    s = result.batch_summary
+    empty = np.zeros(0, dtype=np.int64)
+    mi = ds.tables["material_issues"]
     of_code = np.r_[summary_positions(result, p.master["batch_id"]), -1]  # code -1 (no batch) -> -1
     supplier = of_code[p.material["lot_code"].to_numpy()]
     consumer = of_code[p.material["code"].to_numpy()]

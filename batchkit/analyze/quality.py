@@ -114,6 +114,20 @@ def quality_cost(result: CostResult, alpha: float = 0.001) -> pd.DataFrame:
     return out[front + rest].sort_values("batch_id", kind="stable").reset_index(drop=True)
 
 
+def prefetch_scipy() -> None:
+    """Import scipy.special on a daemon thread while the caller keeps costing (`batchkit cost`: 0.3-0.5 s of
+    imports, otherwise waited for when `quality_cost` reaches `binomial_tail`); the import lock makes
+    `binomial_tail` wait for it to finish if it gets there first."""
+    import threading
+    from contextlib import suppress
+
+    def load() -> None:
+        with suppress(ImportError):  # binomial_tail says so itself, in the main thread
+            import scipy.special  # noqa: F401
+
+    threading.Thread(target=load, name="batchkit-prefetch-scipy", daemon=True).start()
+
+
 def binomial_tail(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """P(X >= k) for X ~ Binomial(n, p) (scipy's binom.sf(k - 1, n, p)): the regularized incomplete beta
     I_p(k, n - k + 1); 1 for k <= 0, 0 for k > n."""

@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from ..core import money
+from ..core.arrow import arrow_text
 from ..core.model import CostResult
+from ..ledger.postings import codes
 
 GROUPS = {"batch": ["batch_id", "item_id", "product_line"], "item": ["item_id"], "product_line": ["product_line"],
           "customer": ["customer"]}
@@ -37,20 +39,26 @@ def shipment_lines(result: CostResult) -> pd.DataFrame:
     post = rf.post
     ship = result.ds.get("shipments")
     ship = ship[ship["ship_date"].to_numpy(dtype="datetime64[s]") <= rf.period_end]
-    s = result.batch_summary.set_index("batch_id")
-    ship = ship[ship["batch_id"].isin(s.index).to_numpy()]
-    code = pd.Index(post.master["batch_id"]).get_indexer(ship["batch_id"])
+    # each line's row in batch_summary and in the master by Arrow's hash lookup (a pandas index over Arrow
+    # text made a Python string of every row)
+    at = codes(ship["batch_id"], arrow_text(result.batch_summary["batch_id"]))
+    ship = ship[at >= 0]
+    at = at[at >= 0]
+    summary = result.batch_summary
+    wanted = [c for c in ("item_id", "product_line", "unit_cost", "variable_cost") if c in summary.columns]
+    s = summary[wanted].iloc[at].reset_index(drop=True)
+    code = codes(ship["batch_id"], arrow_text(post.master["batch_id"]))
     total = result.extras["total_cents"][code]
     good_i, gp = money.scaled(post.master["qty_good"].to_numpy(dtype="float64")[code], post.good_places)
     qty_i, qp = money.scaled(ship["qty"].to_numpy(dtype="float64"))
-    priced = s["unit_cost"].reindex(ship["batch_id"]).notna().to_numpy()
+    priced = s["unit_cost"].notna().to_numpy()
     # qty x total / good with both quantities at the same number of places
     num = qty_i * 10 ** max(0, gp - qp)
     den = np.where(priced, good_i, 1) * 10 ** max(0, qp - gp)
     cost = np.where(priced, money.muldiv_round(num, total, den), 0)
     with_behavior = "variable_cost" in s.columns
     if with_behavior:  # the batch's variable cents, exact (cents_to_float wrote the nearest double of each)
-        var_total = money.to_cents(s["variable_cost"].reindex(ship["batch_id"]).to_numpy(dtype="float64"))
+        var_total = money.to_cents(s["variable_cost"].to_numpy(dtype="float64"))
         var_cost = np.where(priced, money.muldiv_round(num, var_total, den), 0)
     else:
         var_cost = np.zeros(len(ship), dtype=np.int64)
@@ -60,12 +68,12 @@ def shipment_lines(result: CostResult) -> pd.DataFrame:
     known = priced & has_revenue
     lines = pd.DataFrame({
         "batch_id": ship["batch_id"].to_numpy(dtype=object),
-        "item_id": s["item_id"].reindex(ship["batch_id"]).to_numpy(dtype=object),
-        "product_line": s["product_line"].reindex(ship["batch_id"]).to_numpy(dtype=object),
+        "item_id": s["item_id"].to_numpy(dtype=object),
+        "product_line": s["product_line"].to_numpy(dtype=object),
         "customer": ship["customer"].to_numpy(dtype=object),
         "ship_date": ship["ship_date"].to_numpy(),
         "qty": ship["qty"].to_numpy(dtype="float64"),
-        "unit_cost": s["unit_cost"].reindex(ship["batch_id"]).to_numpy(),
+        "unit_cost": s["unit_cost"].to_numpy(),
         "revenue": np.where(has_revenue, money.cents_to_float(rev_c), np.nan),
         "cost_of_sales": np.where(priced, money.cents_to_float(cost), np.nan),
         "margin": np.where(known, money.cents_to_float(rev_c - cost), np.nan),

@@ -29,7 +29,7 @@ Choices (the contract leaves them open):
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -64,7 +64,26 @@ def _keys(by_line: bool) -> list[str]:
 
 
 def window(result: CostResult, by_line: bool = False, window_periods: int | None = None) -> pd.DataFrame:
-    """The window's batches in chart order, each with its group's statistics, robust z and flags."""
+    """The window's batches in chart order, each with its group's statistics, robust z and flags.
+
+    `batchkit cost` asks twice (anomalies, KPIs): the frame is kept on the dataset's cache with the
+    summary object it came from (held there, so its id cannot be reused) and the variance params it
+    used, and every caller gets its own copy.
+    """
+    v = result.params.variance
+    key = ("analyze.window", by_line, window_periods or v.window_periods, v.min_batches, v.threshold_pct,
+           v.robust_z, result.period)
+    ds = result.dataset
+    kept = ds.cache.get(key) if ds is not None else None
+    if kept is not None and kept[0] is result.batch_summary:
+        return cast(pd.DataFrame, kept[1]).copy()
+    w = _window(result, by_line, window_periods)
+    if ds is not None:
+        ds.cache[key] = (result.batch_summary, w.copy())
+    return w
+
+
+def _window(result: CostResult, by_line: bool, window_periods: int | None) -> pd.DataFrame:
     v = result.params.variance
     periods = window_periods or v.window_periods
     keys = _keys(by_line)
@@ -141,10 +160,10 @@ def _per_unit_by_element(result: CostResult, w: pd.DataFrame) -> tuple[np.ndarra
     row_of[code] = np.arange(len(w))
     pe = result.extras["per_element"]
     row = row_of[pe["code"].to_numpy()]
-    pe = pe[row >= 0]
-    col, elements = pd.factorize(pe["cost_element"], sort=True)
+    mine = row >= 0  # filtering the two columns used, not every column of the frame (its Arrow text too)
+    col, elements = pd.factorize(pe["cost_element"][mine], sort=True)
     cents = np.zeros((len(w), len(elements)), dtype=np.int64)
-    np.add.at(cents, (row[row >= 0], col), pe["cents"].to_numpy(dtype=np.int64))
+    np.add.at(cents, (row[mine], col), pe["cents"].to_numpy(dtype=np.int64)[mine])
     return cents / 100.0 / w["qty_good"].to_numpy()[:, None], list(elements), code
 
 

@@ -125,8 +125,12 @@ def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, di
             original = df["batch_id"]
             distinct, idx = _encoded(original)
             norm_distinct = _apply_rules(distinct, rules)
-            normalized = _series(norm_distinct.take(pa.array(idx, mask=idx < 0)), original.index)
-            changed = _flagged_rows(pc.not_equal(distinct, norm_distinct).to_numpy(zero_copy_only=False), idx)
+            changed_value = pc.not_equal(distinct, norm_distinct).to_numpy(zero_copy_only=False)
+            # when the rules change no value, the column is already its normalized self: no expansion of
+            # millions of rows (the same texts, missing where they were missing)
+            normalized = (_series(norm_distinct.take(pa.array(idx, mask=idx < 0)), original.index)
+                          if changed_value.any() else original)
+            changed = _flagged_rows(changed_value, idx)
             if changed.any():
                 _report_changes(original[changed], normalized[changed], rows[changed], table=name,
                                 column="batch_id", source=source, findings=findings)
@@ -135,7 +139,8 @@ def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, di
             if invalid.any():
                 _report_invalid(normalized[invalid], rows[invalid], rules.pattern, table=name, column="batch_id",
                                 source=source, findings=findings)
-            df["batch_id"] = normalized
+            if normalized is not original:
+                df["batch_id"] = normalized
         if name == "batches":
             master = pc.unique(pc.drop_null(arrow_text(df["batch_id"])))
         if name == "material_issues" and "lot_id" in df.columns and master is not None and len(master):

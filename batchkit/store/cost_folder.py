@@ -74,6 +74,9 @@ def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params
         ensure_open(out)
     ds = load_dataset(data, params)
     raise_if_errors(validate(ds))  # a data error before any folder exists (cost() reuses the findings)
+    from ..analyze.quality import prefetch_scipy
+
+    prefetch_scipy()  # quality_cost's binomial tail needs it; imported while the period is costed
     with atomic_folder(Path(out), keep_previous=reopen.closed_dir if reopen else None) as tmp:
         try:  # the engine spills (past params engine.memory_limit) inside the temporary folder
             result = cost(ds, period, params, spill_parent=tmp)
