@@ -104,7 +104,7 @@ RULES: tuple[tuple[str, str], ...] = (
      "variance. A material or operation with no standard has price/rate variance 0 and all of its cost in "
      "usage/efficiency; a standard line never used gives a negative usage/efficiency. overhead = the batch's "
      "pool allocations + its direct costs - standard overhead of Q."),
-    ("Fixed overhead variances",
+    ("Variances of fixed overhead",
      "When standard_overhead gives a behavior (fixed or variable; empty counts as variable), the overhead of "
      "the pools with a predetermined rate (params absorption) whose element is fixed (params cost_behavior) "
      "leaves overhead for two more variance types: overhead_spending = what the batch was charged for those "

@@ -54,7 +54,7 @@ def _rated(s: Session) -> bool:
 def _rated_fixed(rated: bool) -> str:
     """SQL: the run's rated pools (period up to the run's) whose element is fixed: pool_idx, eid, cost_element."""
     if not rated:
-        return "SELECT CAST(0 AS BIGINT) AS pool_idx, 0 AS eid, '' AS cost_element WHERE false"
+        return "SELECT pool_idx, eid, cost_element FROM pool WHERE false"
     return """
         SELECT p.pool_idx, p.eid, p.cost_element
         FROM pool_rate AS r JOIN pool AS p ON p.pool_idx = r.pool_idx
@@ -132,8 +132,7 @@ def build(s: Session) -> None:
         c AS (SELECT a.code, {isum('a.cents')} AS charged FROM alloc AS a JOIN f ON f.pool_idx = a.pool_idx
               GROUP BY a.code),
         b AS ({f"SELECT a.code, {isum('a.cents')} AS absorbed FROM absorbed AS a JOIN f ON f.pool_idx = a.pool_idx "
-              "GROUP BY a.code" if rated else "SELECT CAST(0 AS BIGINT) AS code, CAST(0 AS BIGINT) AS absorbed "
-              "WHERE false"})
+              "GROUP BY a.code" if rated else "SELECT code, CAST(0 AS BIGINT) AS absorbed FROM done WHERE false"})
         SELECT d.code, coalesce(c.charged, 0) AS charged, coalesce(b.absorbed, 0) AS absorbed
         FROM done AS d LEFT JOIN c ON c.code = d.code LEFT JOIN b ON b.code = d.code""")
     s.table("variance", """
