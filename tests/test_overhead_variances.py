@@ -15,6 +15,8 @@ from __future__ import annotations
 import tempfile
 
 import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +184,43 @@ def test_the_nine_types_sum_to_total_less_standard_and_regroup_the_seven(plant, 
                           cents(old["overhead"]))
     if difference == "expense":  # the batch carries what it absorbed: no spending variance on a batch
         assert not cents(wide["overhead_spending"]).any()
+
+
+def test_the_split_statements_transpile_to_spark_without_warnings(make_data, caplog):
+    import logging
+
+    import sqlglot
+    from sqlglot.errors import ErrorLevel
+
+    from tests.test_sqlmodel_transpile import FORBIDDEN
+
+    p = Params.model_validate({"absorption": {"rates": {"by_pool": {"P-DEP": 9.00}}, "difference": "prorate"}})
+    ds = load_dataset(make_data(base=WITH_BEHAVIOR), p)
+    with sqlmodel.Engine(threads=1) as engine:
+        sqlmodel.cost_tables(ds, "2026-01", p, engine=engine)
+        session = sqlmodel.open_session(ds, engine)
+        emitted = [(st.step, st.sql) for st in engine.log if st.step in ("std_overhead", "standard", "fixed_oh",
+                                                                           "variance", "behavior", "rated")]
+        emitted += [(f"{n} (wide)", sql) for n, sql in session.wide_sql.items() if n == "standard"]
+    assert {"fixed_oh", "variance", "standard (wide)"} <= {s for s, _ in emitted}
+    caplog.set_level(logging.WARNING, logger="sqlglot")
+    for step, sql in emitted:
+        assert len(sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE)) == 1, step
+        assert not any(word in sql.upper() for word in FORBIDDEN), step
+        assert "P-DEP" not in sql and "depreciation" not in sql, step  # values stay out of the SQL text
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+
+
+@pytest.mark.slow
+def test_the_split_is_the_same_on_spark(make_data):
+    from batchkit.engine.spark import SparkEngine
+
+    for difference in ("expense", "prorate"):
+        p = Params.model_validate({"absorption": {"rates": {"by_pool": {"P-DEP": 9.00}}, "difference": difference}})
+        with sqlmodel.Engine(threads=1) as engine:
+            expected = sqlmodel.cost_tables(load_dataset(make_data(base=WITH_BEHAVIOR), p), "2026-01", p,
+                                            engine=engine)
+        with SparkEngine() as spark:
+            got = sqlmodel.cost_tables(load_dataset(make_data(base=WITH_BEHAVIOR), p), "2026-01", p, engine=spark)
+        pd.testing.assert_frame_equal(got["variances"], expected["variances"], check_exact=True)
+        assert list(got["variances"]["variance_type"][:9]) == NINE
