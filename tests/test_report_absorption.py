@@ -164,7 +164,7 @@ def test_the_whatif_notebook_shows_the_rates_under_papermill(tmp_path, monkeypat
                                    "period": "2026-02", "data": str(data), "params_path": str(tmp_path / "params.yaml"),
                                    "output_dir": str(tmp_path), "configs": {"as is": {}}})
     book = openpyxl.load_workbook(tmp_path / "allocation_whatif.xlsx")
-    sheet = book["Actual against predetermined rates"]
+    sheet = book[next(n for n in book.sheetnames if n.startswith("Actual against"))]  # cut at 31 characters
     headers = [c.value for c in sheet[1]]
     rows = [dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
     # January: 90.00 / 9 hours = 10.00 actual against 9.00; February 0.00 / 1 hour against 9.00
