@@ -30,6 +30,7 @@ from ..core.params import Allocation, Params, params_error
 from ..core.periods import run_period
 from ..costing import sql
 from ..costing.engine import RunView, engine_errors, postings_codes, run_view
+from ..costing.sql import absorption as absorption_sql
 from ..costing.sql.session import Session
 from ..costing.workspace import engine_for
 
@@ -45,6 +46,8 @@ class WhatIf:
     items: pd.DataFrame  # per item: unit cost of its good output under each config, and changes
     sensitivity: pd.DataFrame  # pool x batch: allocated amount under each config, and changes
     timings: dict[str, float] = field(default_factory=dict)
+    # the baseline's `absorption` table (predetermined rates, issue 17); None when the params configure none
+    absorption: pd.DataFrame | None = None
 
 
 @dataclass
@@ -109,6 +112,7 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
     totals: dict[str, np.ndarray] = {}
     ledgers: dict[str, pd.DataFrame] = {}
     n = len(post.master)
+    absorbed: pd.DataFrame | None = None
     for name, rule in rules.items():
         t0 = time.perf_counter()
         with engine_errors():
@@ -116,8 +120,14 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
         total = np.zeros(n, dtype=np.int64)
         total[base.code_of[got.code]] = got.total
         totals[name] = total
-        ledgers[name] = pd.DataFrame({"pool_idx": got.pool_idx, "code": base.code_of[got.alloc_code],
-                                      "cents": got.cents})
+        # a rated pool's month without a cost_pools row (absorbed ahead of its invoice) has no pool row to name
+        # it (pool_idx < 0): it counts in the totals, not in the pool-by-pool sensitivity
+        row = got.pool_idx >= 0
+        ledgers[name] = pd.DataFrame({"pool_idx": got.pool_idx[row], "code": base.code_of[got.alloc_code[row]],
+                                      "cents": got.cents[row]})
+        if absorbed is None and params.absorption.active:  # the baseline's, while its tables are in the session
+            with engine_errors():
+                absorbed = absorption_sql.frame(base.session)
         timings[f"reallocate {name}"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     m = post.master
@@ -139,7 +149,7 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
     names = list(rules)
     out = WhatIf(configs=rules, unit_costs=unit, total_costs=total, movers=_movers(unit, names, top),
                  items=_items(totals, completed & (good > 0) & rf.universe, m, names),
-                 sensitivity=_sensitivity(ledgers, post, names), timings=timings)
+                 sensitivity=_sensitivity(ledgers, post, names), timings=timings, absorption=absorbed)
     timings["tables"] = time.perf_counter() - t0
     return out
 

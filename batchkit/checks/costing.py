@@ -9,7 +9,7 @@ import pandas as pd
 from ..core import money
 from ..core.findings import Findings
 from ..core.model import Dataset
-from ..core.schema import COMPUTED_ELEMENTS
+from ..core.schema import COMPUTED_ELEMENTS, OVERHEAD_BEHAVIORS
 from ..ledger.allocation import pool_bases, pool_takers_cached
 from ..ledger.postings import Postings
 from ..ledger.rates import RATE_AMBIGUOUS, RATE_MISSING
@@ -77,7 +77,14 @@ def _bases(ds: Dataset, pools: pd.DataFrame) -> Iterable[str]:
 
 
 def check_standards(ds: Dataset, post: Postings, out: Findings) -> None:
-    """Completed items without any standard get no variances: say so once per item."""
+    """Completed items without any standard get no variances: say so once per item. A standard overhead
+    behavior other than fixed or variable is an error: it decides which variance the overhead lands in."""
+    if "standard_overhead" in ds.tables:
+        so = ds.tables["standard_overhead"]
+        behavior = so["behavior"].str.strip().str.lower()
+        flag(out, ds, "standard_overhead", so, (so["behavior"].notna() & ~behavior.isin(OVERHEAD_BEHAVIORS))
+             .to_numpy(), "error", "bad_overhead_behavior", "behavior",
+             lambda r: f"behavior {r['behavior']!r} is not fixed or variable")
     if not any(t in ds.tables for t in ("standard_bom", "standard_routing", "standard_overhead")):
         return
     items = set()

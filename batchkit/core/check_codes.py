@@ -173,6 +173,8 @@ _CODES = (
               "(material, labor, ...)", "Reserved cost element", "使用了保留的成本要素名"),
     CheckCode("no_standard", W, "checks", "an item with completed batches but no standard cost (no variances)",
               "No standard cost", "没有标准成本"),
+    CheckCode("bad_overhead_behavior", E, "checks", "a standard overhead behavior other than fixed or variable",
+              "Unknown overhead behavior", "标准制造费用性态无法识别"),
     # ---------------------------------------------------------------- tracing
     CheckCode("period", E, "tracing", "a trace that cannot choose its period, or a cost result of another period",
               "Period cannot be chosen", "无法确定期间"),

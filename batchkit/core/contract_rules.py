@@ -104,6 +104,16 @@ RULES: tuple[tuple[str, str], ...] = (
      "variance. A material or operation with no standard has price/rate variance 0 and all of its cost in "
      "usage/efficiency; a standard line never used gives a negative usage/efficiency. overhead = the batch's "
      "pool allocations + its direct costs - standard overhead of Q."),
+    ("Variances of fixed overhead",
+     "When standard_overhead gives a behavior (fixed or variable; empty counts as variable), the overhead of "
+     "the pools with a predetermined rate (params absorption) whose element is fixed (params cost_behavior) "
+     "leaves overhead for two more variance types: overhead_spending = what the batch was charged for those "
+     "pools - what it absorbed at the rate (its share of the pool's difference under difference: prorate; 0 "
+     "under expense, where the difference stays a period cost in the absorption table), and overhead_volume "
+     "= what it absorbed - the standard of Q of its fixed standard overhead rows whose element has such a "
+     "pool (rounded once). overhead keeps the rest (variable and unrated overhead and direct costs, less the "
+     "rest of the standard), so the nine types still sum exactly to total cost - standard cost of Q. Without "
+     "any rate both are 0; without a behavior value they are not written."),
     ("Batch status field",
      "released, quarantined, rejected: does not change costing."),
 )

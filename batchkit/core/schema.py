@@ -238,6 +238,7 @@ TABLES: dict[str, Table] = {
                 _c("item_id", "id"),
                 _c("cost_element", "str"),
                 _c("std_cost_per_unit", "num", sign="nonneg"),
+                _c("behavior", "str", False),
             ),
             key=("item_id", "cost_element"),
             doc="standard overhead per unit of an item",
@@ -250,6 +251,7 @@ COMPUTED_ELEMENTS = ("material", "subassembly", "labor", "machine")
 
 NC_DISPOSITIONS = ("scrap", "rework", "use_as_is", "return")
 INSPECTION_RESULTS = ("pass", "fail")
+OVERHEAD_BEHAVIORS = ("fixed", "variable")  # standard_overhead.behavior: fixed overhead splits its variance
 
 BASES = (
     "labor_hours",
@@ -380,5 +382,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "item_id": "the item",
         "cost_element": "an overhead element (a pool's or direct cost's element)",
         "std_cost_per_unit": "standard cost per good unit",
+        "behavior": "fixed or variable (empty: variable); given, the fixed overhead variance splits into "
+                    "overhead_spending and overhead_volume",
     },
 }

@@ -315,7 +315,8 @@ def _standard_tables(plant: Plant, std: dict[str, pd.DataFrame]) -> dict[str, pa
                                    machine_hours_per_unit=rt["mh"], std_labor_rate=rt["lr"],
                                    std_machine_rate=rt["mr"]),
         "standard_overhead": _table("standard_overhead", item_id=item_ids[oh["item"]], cost_element=oh["element"],
-                                    std_cost_per_unit=oh["cost"]),
+                                    std_cost_per_unit=oh["cost"],
+                                    behavior=pa.nulls(len(oh["cost"]), pa.string())),  # empty: no fixed split
     }
 
 

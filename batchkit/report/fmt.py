@@ -29,7 +29,7 @@ UNIT_COLUMNS = {"unit_cost", "reference_unit_cost", "unit_cost_a", "unit_cost_b"
                 "base_unit_cost", "per_unit", "deviation_per_unit"}
 # money the output tables' naming rule (core.money.is_money) does not catch
 MONEY_COLUMNS = {"cost_of_sales", "variance_total", "revenue_without_margin", "cost_of_shipped", "output_cost",
-                 "transferred_cost", "gross_margin", "quality_cost"}
+                 "transferred_cost", "gross_margin", "quality_cost", "variable_cost_of_sales", "contribution_margin"}
 SIGNED_PCT = {"deviation_pct", "change_pct"}  # a change, shown with its sign (+4.2 %)
 DAY_COLUMNS = {"avg_wip_days", "value_weighted_days", "wip_days"}
 SCORE_COLUMNS = {"robust_z", "defect_p_value"}

@@ -210,15 +210,71 @@ def quality_cost(rep: Report) -> None:
 
 
 def margin(rep: Report) -> None:
+    """Gross margin of the period's shipments by customer (and by line in the overview), with contribution
+    margin (revenue - variable cost of the units shipped) beside it when the run split variable and fixed cost."""
     by_customer = views.margin(rep.data, "customer", rep.line)
+    ct = rep.chart_t
     if charts.drawable(len(by_customer)):
-        ct = rep.chart_t
         top = by_customer.head(15).set_index("customer")["margin"]
         rep.chart(charts.bars(top, title=ct("chart.margin_customer"), xlabel=rep.data.currency),
                   "chart.margin_customer")
     rep.table("section.margin_customer", by_customer, max_rows=30)
+    by_line = views.margin(rep.data, "product_line", rep.line)
+    if "contribution_margin" in by_line.columns:
+        rep.text("text.contribution")
+        if charts.drawable(len(by_line)):
+            both = by_line.set_index("product_line")[["margin", "contribution_margin"]]
+            both.columns = [ct.column(str(c)) for c in both.columns]
+            rep.chart(charts.grouped_bars(both, title=ct("chart.contribution_line"), ylabel=rep.data.currency),
+                      "chart.contribution_line")
     if rep.line in (None, "", "all"):
-        rep.table("section.margin", views.margin(rep.data, "product_line"), max_rows=None)
+        rep.table("section.margin", by_line, max_rows=None)
+
+
+def _absorption_shown(table: pd.DataFrame, rep: Report) -> pd.DataFrame:
+    """An absorption-like table in the report's language: elements, bases and treatments named."""
+    out = table.assign(cost_element=table["cost_element"].map(rep.t.element),
+                       basis=table["basis"].map(lambda b: rep.t(f"basis.{b}") if rep.t.has(f"basis.{b}") else b))
+    if "treatment" in out.columns:
+        out["treatment"] = out["treatment"].map(lambda x: rep.t(f"treatment.{x}"))
+    return out
+
+
+RATE_KINDS = {"rate": "unit", "actual_rate": "unit", "rate_difference": "unit", "basis_total": "qty"}
+
+
+def absorption(rep: Report) -> None:
+    """Predetermined overhead rates: the period's absorbed, actual and over/under-absorbed overhead per pool, and
+    the same totals over every period up to the run's (a note when no rates are configured)."""
+    trend = views.absorption_trend(rep.data)
+    if trend.empty:
+        rep.note(rep.t("text.no_absorption"))
+        return
+    ct, cur = rep.chart_t, rep.data.currency
+    if charts.drawable(len(trend)):
+        bars = trend.set_index("period")[["actual_amount", "absorbed_amount"]]
+        bars.columns = [ct.column(str(c)) for c in bars.columns]
+        rep.chart(charts.grouped_bars(bars, title=ct("chart.absorption_trend"), ylabel=cur), "chart.absorption_trend")
+    now = trend[trend["period"] == rep.data.period]
+    if len(now):
+        row = now.iloc[0]
+        rep.text("text.absorption", period=rep.data.period, absorbed=money(row["absorbed_amount"], cur),
+                 actual=money(row["actual_amount"], cur), difference=money(row["difference_amount"], cur))
+    rep.table("section.absorption", _absorption_shown(views.absorption(rep.data), rep), max_rows=None,
+              numeric=RATE_KINDS)
+    rep.table("section.absorption_trend", trend, max_rows=None)
+
+
+def whatif_rates(rep: Report) -> None:
+    """The baseline's predetermined rates beside the actual rates (actual amount / basis), per pool and period;
+    a sentence when the params configure no rates."""
+    table = rep.whatif.absorption
+    if table is None or table.empty:
+        rep.text("text.whatif_no_rates")
+        return
+    rep.text("text.whatif_rates", baseline=next(iter(rep.whatif.configs)))
+    rep.table("section.whatif_rates", _absorption_shown(views.rate_comparison(table), rep), max_rows=60,
+              numeric=RATE_KINDS)
 
 
 def wip_days(rep: Report) -> None:

@@ -228,4 +228,47 @@ def margin(data: RunData, by: str, line: str | None = None, period_only: bool = 
         "margin": _group_money(known, [by], "margin"),
     })
     out["margin_pct"] = out["margin"] / out["revenue"].where(out["revenue"] != 0) * 100
+    if "variable_cost_of_sales" in known.columns and known["variable_cost_of_sales"].notna().any():
+        # contribution margin beside gross margin, over the same lines (issue 17): revenue - variable cost
+        out["variable_cost_of_sales"] = _group_money(known, [by], "variable_cost_of_sales")
+        out["contribution_margin"] = _group_money(known, [by], "contribution_margin")
+        out["contribution_margin_pct"] = out["contribution_margin"] / out["revenue"].where(out["revenue"] != 0) * 100
     return out.sort_values("margin", ascending=False).reset_index()
+
+
+ABSORPTION_SUMS = ("actual_amount", "absorbed_amount", "difference_amount")
+
+
+def absorption(data: RunData, period_only: bool = True) -> pd.DataFrame:
+    """The absorption table (predetermined rates: actual, absorbed, difference per pool), of the run's period by
+    default; empty without rates."""
+    table = data["absorption"]
+    if table.empty:
+        return table
+    return table[table["period"] == data.period].reset_index(drop=True) if period_only else table
+
+
+def absorption_trend(data: RunData) -> pd.DataFrame:
+    """Per period up to the run's: the rated pools' actual, absorbed and difference (positive: under-absorbed),
+    summed in cents, and the difference as a percent of the actual amount."""
+    table = data["absorption"]
+    if table.empty:
+        return pd.DataFrame(columns=["period", "pools", *ABSORPTION_SUMS, "difference_pct"])
+    out = pd.DataFrame({"pools": table.groupby("period")["pool_id"].nunique(),
+                        **{c: _group_money(table, ["period"], c) for c in ABSORPTION_SUMS}})
+    out["difference_pct"] = out["difference_amount"] / out["actual_amount"].where(out["actual_amount"] != 0) * 100
+    return out.reset_index()
+
+
+def rate_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    """Each rated pool and period: its predetermined rate beside the actual rate (actual amount / the takers'
+    basis total; empty when nobody took it) and actual - predetermined, per unit of the pool's basis."""
+    cols = ["pool_id", "period", "cost_element", "basis", "basis_total", "rate", "actual_rate", "rate_difference",
+            *ABSORPTION_SUMS]
+    if table.empty:
+        return pd.DataFrame(columns=cols)
+    total = table["basis_total"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        actual = np.where(total != 0, table["actual_amount"].to_numpy(dtype="float64") / total, np.nan)
+    out = table.assign(actual_rate=actual, rate_difference=actual - table["rate"].to_numpy(dtype="float64"))
+    return out[cols].reset_index(drop=True)

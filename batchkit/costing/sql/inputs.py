@@ -110,7 +110,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "standard_bom": (("item_id", "material_id"), (), ("qty_per_unit", "std_unit_cost")),
     "standard_routing": (("item_id", "operation"), (), ("labor_hours_per_unit", "machine_hours_per_unit",
                                                         "std_labor_rate", "std_machine_rate")),
-    "standard_overhead": (("item_id",), (), ("std_cost_per_unit",)),
+    "standard_overhead": (("item_id", "cost_element", "behavior"), (), ("std_cost_per_unit",)),
 }
 
 # rows the numpy engine leaves out before deciding places (standards without their keys)

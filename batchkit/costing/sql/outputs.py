@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from ...core import money
 from .session import Session
-from .variances import TYPES
+from .variances import types as variance_types
 
 
 def _text(col: pa.ChunkedArray) -> pd.Series:
@@ -131,13 +131,15 @@ def allocation_ledger(s: Session, keys: Keys, up_to: str, with_cents: bool = Fal
 
 
 def variances(s: Session, keys: Keys) -> pd.DataFrame:
-    """batch x variance type, batches in batch_id order, types in contract order."""
-    t = s.engine.arrow(f"SELECT code, {', '.join(TYPES)} FROM variance ORDER BY code", step="variances")
+    """batch x variance type, batches in batch_id order, types in contract order (the fixed overhead split last,
+    with a behavior column in standard_overhead)."""
+    names = variance_types(s)
+    t = s.engine.arrow(f"SELECT code, {', '.join(names)} FROM variance ORDER BY code", step="variances")
     n = t.num_rows
-    cents = np.stack([ints(t[c]) for c in TYPES], axis=1).reshape(-1)
-    types = pa.array(list(TYPES), pa.string())
+    cents = np.stack([ints(t[c]) for c in names], axis=1).reshape(-1)
+    types = pa.array(list(names), pa.string())
     return as_frame({
-        "batch_id": keys.batches(np.repeat(ints(t["code"]), len(TYPES))),
-        "variance_type": _text(types.take(pa.array(np.tile(np.arange(len(TYPES)), n)))),
+        "batch_id": keys.batches(np.repeat(ints(t["code"]), len(names))),
+        "variance_type": _text(types.take(pa.array(np.tile(np.arange(len(names)), n)))),
         "amount": money.cents_to_float(cents),
     })

@@ -11,7 +11,7 @@ from .session import Session
 
 
 def build(s: Session) -> None:
-    """Tables `std_bom`, `std_routing`, `std_overhead`."""
+    """Tables `std_bom`, `std_routing`, `std_overhead` (with `fixed`, from the optional behavior column)."""
     def _scaled(col: str, name: str) -> str:
         return f"coalesce({s.scaled(col, name)}, 0) AS"
 
@@ -26,6 +26,8 @@ def build(s: Session) -> None:
                {_scaled('std_labor_rate', 'std_labor_rate')} labor_rate_i,
                {_scaled('std_machine_rate', 'std_machine_rate')} machine_rate_i
         FROM in_standard_routing WHERE item_id IS NOT NULL AND operation IS NOT NULL""")
+    # behavior: fixed or variable (validation refuses anything else); empty counts as variable
     s.table("std_overhead", f"""
-        SELECT item_id, {_scaled('std_cost_per_unit', 'std_overhead')} cost_i
+        SELECT item_id, cost_element, {_scaled('std_cost_per_unit', 'std_overhead')} cost_i,
+               coalesce(lower(trim(behavior)) = 'fixed', false) AS fixed, behavior IS NOT NULL AS has_behavior
         FROM in_standard_overhead WHERE item_id IS NOT NULL""")
