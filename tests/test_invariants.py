@@ -26,6 +26,25 @@ def _money(draw, lo: float, hi: float, places: int) -> float:
     return round(draw(st.floats(lo, hi, allow_nan=False)), places)
 
 
+
+def plant_tables(batches: list[dict], issues: list[dict], lots: list[dict], ops: list[dict], rates: list[dict],
+                 direct: list[dict], drivers: list[dict], pools: list[dict]) -> dict[str, pd.DataFrame]:
+    """A random plant's rows as the input tables, each with its columns even when it has no row."""
+    return {
+        "batches": pd.DataFrame(batches),
+        "material_issues": pd.DataFrame(issues, columns=["batch_id", "material_id", "lot_id", "qty", "unit_cost",
+                                                         "date"]),
+        "material_lots": pd.DataFrame(lots),
+        "operations": pd.DataFrame(ops, columns=["batch_id", "operation", "work_center", "labor_hours",
+                                                 "machine_hours", "date"]),
+        "rates": pd.DataFrame(rates),
+        "direct_costs": pd.DataFrame(direct, columns=["batch_id", "cost_element", "amount", "date"]),
+        "drivers": pd.DataFrame(drivers, columns=["batch_id", "driver", "value", "period"]),
+        "cost_pools": pd.DataFrame(pools, columns=["pool_id", "cost_element", "period", "amount", "product_line",
+                                                   "site", "work_center"]),
+    }
+
+
 @st.composite
 def plants(draw):
     """A small random plant whose genealogy is acyclic by construction (consumers come later)."""
@@ -82,24 +101,12 @@ def plants(draw):
         by_pool[pid] = draw(st.sampled_from(BASES))
     for b in batches:
         del b["_start"]
-    tables = {
-        "batches": pd.DataFrame(batches),
-        "material_issues": pd.DataFrame(issues, columns=["batch_id", "material_id", "lot_id", "qty", "unit_cost",
-                                                         "date"]),
-        "material_lots": pd.DataFrame(lots),
-        "operations": pd.DataFrame(ops, columns=["batch_id", "operation", "work_center", "labor_hours",
-                                                 "machine_hours", "date"]),
-        "rates": pd.DataFrame([{"work_center": "W1", "labor_rate": 55.5, "machine_rate": 81.25, "valid_from": "",
-                                "valid_to": "2026-02-14"},
-                               {"work_center": "W1", "labor_rate": 60, "machine_rate": 90.125,
-                                "valid_from": "2026-02-15", "valid_to": ""},
-                               {"work_center": "W2", "labor_rate": 42, "machine_rate": 33.3, "valid_from": "",
-                                "valid_to": ""}]),
-        "direct_costs": pd.DataFrame(direct, columns=["batch_id", "cost_element", "amount", "date"]),
-        "drivers": pd.DataFrame(drivers, columns=["batch_id", "driver", "value", "period"]),
-        "cost_pools": pd.DataFrame(pools, columns=["pool_id", "cost_element", "period", "amount", "product_line",
-                                                   "site", "work_center"]),
-    }
+    rates = [{"work_center": "W1", "labor_rate": 55.5, "machine_rate": 81.25, "valid_from": "",
+              "valid_to": "2026-02-14"},
+             {"work_center": "W1", "labor_rate": 60, "machine_rate": 90.125, "valid_from": "2026-02-15",
+              "valid_to": ""},
+             {"work_center": "W2", "labor_rate": 42, "machine_rate": 33.3, "valid_from": "", "valid_to": ""}]
+    tables = plant_tables(batches, issues, lots, ops, rates, direct, drivers, pools)
     return tables, by_pool
 
 

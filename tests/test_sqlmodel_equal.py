@@ -40,7 +40,7 @@ from tests.test_allocation import BASES as PLANT_BASES
 from tests.test_allocation import PLANT
 from tests.test_cost_direct import ONE_BATCH
 from tests.test_genealogy_cost import TREE
-from tests.test_invariants import _day
+from tests.test_invariants import _day, plant_tables
 from tests.test_invariants import _money as _num
 from tests.test_variance import STANDARDS
 
@@ -216,24 +216,14 @@ def plants(draw):
         by_pool[pid] = draw(st.sampled_from(BASIS))
     for b in batches:
         del b["_start"]
+    rates = [
+        {"work_center": "W1", "labor_rate": 55.5, "machine_rate": 81.25, "valid_from": "", "valid_to": "2026-02-14"},
+        {"work_center": "W1", "labor_rate": 60, "machine_rate": 90.125, "valid_from": "2026-02-15", "valid_to": ""},
+        {"work_center": "W2", "labor_rate": 42, "machine_rate": 33.3, "valid_from": "", "valid_to": ""},
+        {"work_center": "W2", "labor_rate": 44.444, "machine_rate": 30, "valid_from": "2026-03-01",
+         "valid_to": "2026-03-10"}]
     tables = {
-        "batches": pd.DataFrame(batches),
-        "material_issues": pd.DataFrame(issues, columns=["batch_id", "material_id", "lot_id", "qty", "unit_cost",
-                                                         "date"]),
-        "material_lots": pd.DataFrame(lots),
-        "operations": pd.DataFrame(ops, columns=["batch_id", "operation", "work_center", "labor_hours",
-                                                 "machine_hours", "date"]),
-        "rates": pd.DataFrame([
-            {"work_center": "W1", "labor_rate": 55.5, "machine_rate": 81.25, "valid_from": "",
-             "valid_to": "2026-02-14"},
-            {"work_center": "W1", "labor_rate": 60, "machine_rate": 90.125, "valid_from": "2026-02-15", "valid_to": ""},
-            {"work_center": "W2", "labor_rate": 42, "machine_rate": 33.3, "valid_from": "", "valid_to": ""},
-            {"work_center": "W2", "labor_rate": 44.444, "machine_rate": 30, "valid_from": "2026-03-01",
-             "valid_to": "2026-03-10"}]),
-        "direct_costs": pd.DataFrame(direct, columns=["batch_id", "cost_element", "amount", "date"]),
-        "drivers": pd.DataFrame(drivers, columns=["batch_id", "driver", "value", "period"]),
-        "cost_pools": pd.DataFrame(pools, columns=["pool_id", "cost_element", "period", "amount", "product_line",
-                                                   "site", "work_center"]),
+        **plant_tables(batches, issues, lots, ops, rates, direct, drivers, pools),
         "standard_bom": pd.DataFrame([
             {"item_id": "I1", "material_id": "M0", "qty_per_unit": 0.25, "std_unit_cost": 1.5},
             {"item_id": "I1", "material_id": "I0", "qty_per_unit": 1, "std_unit_cost": 7.125},
