@@ -25,15 +25,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..checks.run import validate
 from ..core.errors import Interrupted
-from ..core.findings import raise_if_errors
 from ..core.model import CostResult, Dataset
 from ..core.params import Params
 from ..core.periods import period_bounds, run_period
 from ..engine.connection import EngineError
 from ..ledger.postings import Postings, post
-from .sql import cost_tables, open_session
+from .overlap import tables_and_findings
+from .sql import open_session
 from .sql.errors import SqlModelError
 from .sql.outputs import ints
 from .sql.session import Session
@@ -64,11 +63,9 @@ def cost(ds: Dataset, period: str | None = None, params: Params | None = None,
     """
     params = params or ds.params
     period = run_period(period, params.period)
-    findings = validate(ds)
-    raise_if_errors(findings)
     engine = engine_for(ds, params, spill_parent)
     with engine_errors():
-        computed = cost_tables(ds, period, params, engine=engine)
+        computed, findings = tables_and_findings(ds, period, params, engine)  # the checks run meanwhile
         session = open_session(ds, engine)
         view = run_view(ds, period)
         extras = _per_batch(session, view)

@@ -82,6 +82,9 @@ class Engine:
     """
 
     dialect = SOURCE_DIALECT
+    # statements run on a worker thread while the checks run on the caller's (`costing.overlap`): DuckDB
+    # releases the GIL while it executes, and `interrupt` stops it from the caller's thread
+    runs_beside_checks = True
 
     def __init__(self, memory_limit: str = "75%", threads: int | None = None,
                  temp_directory: str | Path | None = None) -> None:
@@ -95,6 +98,7 @@ class Engine:
         self.con = duckdb.connect(":memory:", config=config)
         self.log: list[Statement] = []
         self._views: dict[str, pa.Table] = {}  # registered inputs, kept alive while registered
+        self.stopped = False  # set by `interrupt`: every later statement fails at once
         for sql in ENGINE_FUNCTIONS.values():
             self.con.execute(sql)
 
@@ -116,6 +120,8 @@ class Engine:
     def _run(self, step: str, sql: str, params: dict[str, Any] | None, wrap: str = "{}",
              lazy: bool = False) -> duckdb.DuckDBPyRelation | None:
         """Run one statement (or, `lazy`, return the relation that runs it when read); errors named by step."""
+        if self.stopped:
+            raise EngineError(step, "the engine was interrupted")
         used = {k: v for k, v in (params or {}).items() if k in set(_PARAM.findall(sql))}
         stmt = Statement(step, sql, used)
         self.log.append(stmt)
@@ -153,6 +159,13 @@ class Engine:
 
     def df(self, sql: str, params: dict[str, Any] | None = None, step: str = "query") -> pd.DataFrame:
         return self.arrow(sql, params, step).to_pandas()
+
+    def interrupt(self) -> None:
+        """Stop the statement running on another thread, and refuse every later one (the engine is then closed).
+
+        Safe to call from any thread: DuckDB's interrupt only flags the running query."""
+        self.stopped = True
+        self.con.interrupt()
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {name}")

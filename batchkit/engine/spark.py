@@ -227,6 +227,7 @@ class SparkEngine(Engine):
     """
 
     dialect = "spark"
+    runs_beside_checks = False  # validation first, then the statements: a Spark job is not stopped mid-way here
 
     def __init__(self, remote: str = LOCAL, token_env: str | None = None, memory_limit: str | None = None,
                  threads: int | None = None, spark: Any = None) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..checks.run import validate
-from ..core.findings import counts, raise_if_errors
+from ..core.findings import counts
 from ..core.model import CostResult
 from ..core.params import Params
 from ..costing import workspace
@@ -73,13 +72,12 @@ def cost_to_folder(data: str | Path | None, period: str, out: str | Path, params
     if reopen is None:
         ensure_open(out)
     ds = load_dataset(data, params)
-    raise_if_errors(validate(ds))  # a data error before any folder exists (cost() reuses the findings)
     from ..analyze.quality import prefetch_scipy
 
     prefetch_scipy()  # quality_cost's binomial tail needs it; imported while the period is costed
     with atomic_folder(Path(out), keep_previous=reopen.closed_dir if reopen else None) as tmp:
-        try:  # the engine spills (past params engine.memory_limit) inside the temporary folder
-            result = cost(ds, period, params, spill_parent=tmp)
+        try:  # the engine spills (past params engine.memory_limit) inside the temporary folder; a data error
+            result = cost(ds, period, params, spill_parent=tmp)  # found meanwhile removes the folder, unwritten
         finally:
             workspace.close(ds)  # its spill folder goes before the tables are written and swapped in
         content = write_cost_folder(tmp, result, params)

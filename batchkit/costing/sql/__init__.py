@@ -64,16 +64,19 @@ TABLES = ("batch_costs", "batch_summary", "allocation_ledger", "variances", "rec
 ABSORPTION = "absorption"  # the predetermined-rate table cost_tables adds after TABLES (empty without rates)
 
 
-def open_session(ds: Dataset, engine: Engine | None = None) -> Session:
+def open_session(ds: Dataset, engine: Engine | None = None, checked: bool = True) -> Session:
     """Load a validated dataset into an engine and run the steps that depend on neither period nor rules.
 
     Cached on the dataset (per engine), as `postings.post` caches the priced rows validation reads.
+    `checked=False` skips validation: only for `costing.overlap`, which validates on another thread and
+    throws the session away when the data has an error.
     """
     key = ("sqlmodel", id(engine) if engine is not None else None)
     cached = ds.cache.get(key)
     if isinstance(cached, Session):
         return cached
-    _refuse_errors(ds)
+    if checked:
+        _refuse_errors(ds)
     engine = engine or Engine()
     t0 = time.perf_counter()
     s = Session(engine, inputs.register(engine, ds))
@@ -131,13 +134,13 @@ def _costed(s: Session, rules: Allocation, period: str, params: Params) -> None:
 
 
 def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
-                engine: Engine | None = None) -> dict[str, pd.DataFrame]:
+                engine: Engine | None = None, checked: bool = True) -> dict[str, pd.DataFrame]:
     """The contract's cost tables for `period` (batch_costs, batch_summary with standard_cost, variable_cost and
     fixed_cost, allocation_ledger, variances, reconciliation, then absorption), as
-    `batchkit.cost(ds, period, params).tables` holds them."""
+    `batchkit.cost(ds, period, params).tables` holds them. (`checked`: see `open_session`.)"""
     params = params or ds.params
     period = _check_period(period, params)
-    s = open_session(ds, engine)
+    s = open_session(ds, engine, checked)
     _costed(s, params.allocation, period, params)
     with s.phase("rollup"):
         reconciliation.inputs(s)
