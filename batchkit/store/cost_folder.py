@@ -15,7 +15,7 @@ from .atomic import atomic_folder
 from .closing import Reopen, ensure_open
 from .manifest import build_manifest, file_entries, input_entries, write_manifest
 from .snapshot import snapshot_writer
-from .tables import write_tables
+from .tables import TableWriter
 
 # The contract's output tables (section 6), in the order people read them.
 CORE_TABLES = ("batch_summary", "batch_costs", "allocation_ledger", "variances", "reconciliation", "data_quality",
@@ -34,22 +34,34 @@ def resolved_params(params: Params, data: Path | None, period: str) -> dict[str,
 
 def output_tables(result: CostResult) -> dict[str, Any]:
     """The core tables plus the analytics the contract lists (sections 6, 7): batch_anomalies, quality_cost, kpis."""
+    add_analytics(result)
+    return dict(result.tables)
+
+
+def add_analytics(result: CostResult) -> None:
+    """Compute the analytics tables onto the result (once: kept there)."""
     from .. import analyze
 
-    if "batch_anomalies" not in result.tables:  # computed once, kept on the result
+    if "batch_anomalies" not in result.tables:
         result.tables["batch_anomalies"] = analyze.anomalies(result)
         result.tables["quality_cost"] = analyze.quality_cost(result)
     if "kpis" not in result.tables:
         result.tables["kpis"] = analyze.kpis(result)
-    return dict(result.tables)
 
 
 def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:
     """Write the cost tables, the input snapshot (params audit.snapshot_inputs) and their manifest into `folder`
     (already a temporary folder)."""
     ds = result.dataset
-    with snapshot_writer(folder, ds.tables if ds is not None and params.audit.snapshot_inputs else None) as snap:
-        tables = write_tables(folder, output_tables(result))
+    with snapshot_writer(folder, ds.tables if ds is not None and params.audit.snapshot_inputs else None) as snap, \
+            TableWriter(folder) as writer:
+        computed = set(result.tables)
+        for name in sorted(computed):  # the cost tables are written while the analytics are computed
+            writer.add(name, result.tables[name])
+        add_analytics(result)
+        for name in sorted(set(result.tables) - computed):
+            writer.add(name, result.tables[name])
+        tables = writer.entries()
     tables += snap
     content = build_manifest(
         command="cost",

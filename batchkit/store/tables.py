@@ -81,16 +81,43 @@ def _write_and_hash(suffix: str, table: pa.Table, path: Path) -> str:
     return sha256_file(path)
 
 
+def _convert_write_and_hash(folder: Path, name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    csv_table, parquet_table = _arrow_tables(frame)
+    return [{"file": f"{name}{suffix}", "table": name, "rows": len(frame),
+             "sha256": _write_and_hash(suffix, table, folder / f"{name}{suffix}")}
+            for suffix, table in ((".csv", csv_table), (".parquet", parquet_table))]
+
+
+class TableWriter:
+    """Writes tables on two threads while the caller goes on (computing the next tables, say).
+
+    `add` hands a table over (it becomes Arrow and both files on a worker);
+    `entries` waits for every file and returns the manifest entries in name
+    order, whatever order the tables were added in. An error in a worker is
+    raised by `entries` (or on leaving the `with` block).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pool = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="batchkit-write")
+        self._jobs: dict[str, Future[list[dict[str, Any]]]] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        self._jobs[name] = self._pool.submit(_convert_write_and_hash, self.folder, name, frame)
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [entry for name in sorted(self._jobs) for entry in self._jobs[name].result()]
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """Each table as <name>.csv and <name>.parquet; returns their manifest entries (in name order)."""
-    jobs: list[tuple[Path, str, int, Future[str]]] = []
-    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="batchkit-write") as pool:
-        for name in sorted(tables):
-            frame = tables[name]
-            csv_table, parquet_table = _arrow_tables(frame)
-            for suffix, table in ((".csv", csv_table), (".parquet", parquet_table)):
-                path = folder / f"{name}{suffix}"
-                jobs.append((path, name, len(frame), pool.submit(_write_and_hash, suffix, table, path)))
-        entries = [{"file": path.name, "table": name, "rows": rows, "sha256": job.result()}
-                   for path, name, rows, job in jobs]
-    return entries
+    with TableWriter(folder) as writer:
+        for name, frame in tables.items():
+            writer.add(name, frame)
+        return writer.entries()
