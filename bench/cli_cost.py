@@ -1,6 +1,6 @@
 """Whole processes, as a user waits for them: `batchkit cost` (Parquet and CSV), `batchkit run`, and the floors.
 
-    python bench/cli_cost.py /work/data/x1-parquet [--csv /work/data/x1-csv] [--run] [--repeat 3]
+    python bench/cli_cost.py /work/data/x1-parquet [--csv /work/data/x1-csv] [--run] [--repeat 3] [--one-thread]
 
 Each command is a fresh process (interpreter start and imports included: what
 `batchkit cost` costs a scheduler or an analyst), its wall time from launch to
@@ -53,8 +53,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
             "peak_mb": round(usage.ru_maxrss / 1024.0, 1), "stdout": out}
 
 
-def commands(parquet: Path, csv: Path | None, run: bool, tmp: Path, before: Path | None = None
-             ) -> dict[str, tuple[list[str], dict[str, str]]]:
+def commands(parquet: Path, csv: Path | None, run: bool, tmp: Path, before: Path | None = None,
+             one_thread: bool = False) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (command, extra environment)."""
     bk = batchkit_bin()
     cmds: dict[str, tuple[list[str], dict[str, str]]] = {
@@ -62,6 +62,9 @@ def commands(parquet: Path, csv: Path | None, run: bool, tmp: Path, before: Path
         "floor_exact": ([sys.executable, str(FLOOR), str(parquet), str(tmp / "floor")], {}),
         "floor_groupby": ([sys.executable, str(FLOOR), str(parquet), str(tmp / "floor-lower"), "--lower"], {}),
     }
+    if one_thread:  # DuckDB on one thread (params engine.threads); the checks still overlap it on the other core
+        cmds["cost_1thread"] = ([*bk, "cost", str(parquet), "--period", PERIOD, "--out", str(tmp / "cost-1t"),
+                                 "--set", "engine.threads=1"], {})
     if csv is not None:
         cmds["cost_csv"] = ([*bk, "cost", str(csv), "--period", PERIOD, "--out", str(tmp / "cost-csv")], {})
     if run:
@@ -74,11 +77,11 @@ def commands(parquet: Path, csv: Path | None, run: bool, tmp: Path, before: Path
 
 
 def measure(parquet: Path, csv: Path | None = None, run: bool = False, repeat: int = 1,
-            before: Path | None = None) -> dict[str, Any]:
+            before: Path | None = None, one_thread: bool = False) -> dict[str, Any]:
     """Each command `repeat` times, in turn; the fastest wall time, its CPU time, the largest peak RSS; ratios."""
     tmp = Path(tempfile.mkdtemp(prefix="batchkit-bench-"))
     try:
-        cmds = commands(parquet, csv, run, tmp, before)
+        cmds = commands(parquet, csv, run, tmp, before, one_thread)
         runs: dict[str, list[dict[str, Any]]] = {k: [] for k in cmds}
         for _ in range(max(1, repeat)):
             for name, (cmd, env) in cmds.items():
@@ -105,6 +108,7 @@ def measure(parquet: Path, csv: Path | None = None, run: bool = False, repeat: i
 
 
 ROWS = (("cost_before", "cost, --before"), ("cost_parquet", "batchkit cost (Parquet)"),
+        ("cost_1thread", "cost, engine.threads=1"),
         ("cost_csv", "batchkit cost (CSV)"), ("run", "batchkit run"),
         ("floor_exact", "floor: minimal exact DuckDB"), ("floor_groupby", "floor: DuckDB group-by"))
 
@@ -136,10 +140,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", help="JSON file")
     ap.add_argument("--before", help="a folder holding another revision's `batchkit` package, timed alongside")
+    ap.add_argument("--one-thread", action="store_true", help="also `batchkit cost` with engine.threads=1")
     args = ap.parse_args()
     csvs = [Path(c) for c in args.csv] + [None] * (len(args.parquet) - len(args.csv))
     before = Path(args.before) if args.before else None
-    results = [measure(Path(p), c, args.run, args.repeat, before) for p, c in zip(args.parquet, csvs, strict=False)]
+    results = [measure(Path(p), c, args.run, args.repeat, before, args.one_thread)
+               for p, c in zip(args.parquet, csvs, strict=False)]
     print_table(results)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
