@@ -13,6 +13,7 @@ from ..core.findings import Findings
 from ..core.genealogy import levels
 from ..core.model import Dataset
 from ..core.schema import INSPECTION_RESULTS, NC_DISPOSITIONS
+from ..engine.connection import query_once
 from ..ledger.postings import Postings, codes
 from .common import DATED_TABLES, ORPHAN_TABLES, bound, flag, fmt
 
@@ -95,38 +96,30 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     returned = qty_i < 0
     if not returned.any():  # a net below zero needs a return
         return
-    # only a batch with a return can go below zero: group the rows of those batches alone, found through
+    # only a batch with a return can go below zero: sum the rows of those batches alone, found through
     # postings' integer batch codes (rows of IDs not in batches have code -1: the mark's last slot)
     code = post.material["code"].to_numpy()[ok]
     mark = np.zeros(len(post.master) + 1, dtype=bool)
     mark[code[returned]] = True
-    involved = mark[code]
-    rows = np.flatnonzero(ok)[involved]
-    # the sums per (batch_id, lot_id) text pair on integer keys: each text dictionary-encoded by Arrow (an
-    # unknown batch_id keeps its own code), groups in order of first appearance as grouping by the text gives
-    take = pa.array(rows)
-    batch = _text_codes(arrow_text(mi["batch_id"]).take(take))
-    lot = _text_codes(arrow_text(mi["lot_id"]).take(take))
-    key = batch * (int(lot.max(initial=0)) + 1) + lot
-    qty = qty_i[involved]
-    net = pd.DataFrame({"_q": qty, "_row": mi["_row"].to_numpy()[rows], "_at": rows}).groupby(key, sort=False).agg(
-        _q=("_q", "sum"), _row=("_row", "max"), _at=("_at", "min"))
-    negative = (net["_q"] < 0).to_numpy()
-    if not negative.any():
+    rows = np.flatnonzero(ok)[mark[code]]
+    # the sums per (batch_id, lot_id) text pair, exact (DuckDB's 128-bit sum), the groups in order of
+    # their first row as grouping by the text in row order gives
+    net = query_once(
+        "SELECT min(pos) AS pos, max(r) AS r, CAST(sum(q) AS VARCHAR) AS q FROM t GROUP BY batch_id, lot_id "
+        "HAVING sum(q) < 0 ORDER BY pos",
+        t=pa.table({"batch_id": arrow_text(mi["batch_id"]).take(pa.array(rows)),
+                    "lot_id": arrow_text(mi["lot_id"]).take(pa.array(rows)),
+                    "q": qty_i[mark[code]], "r": mi["_row"].to_numpy()[rows], "pos": rows}))
+    if not net.num_rows:
         return
-    at = pa.array(net["_at"].to_numpy()[negative])  # each group's first row names its batch_id and lot_id
+    at = net["pos"].combine_chunks()  # each group's first row names its batch_id and lot_id
     bad = pd.DataFrame({"batch_id": arrow_text(mi["batch_id"]).take(at).to_pylist(),
                         "lot_id": arrow_text(mi["lot_id"]).take(at).to_pylist(),
-                        "_q": net["_q"].to_numpy()[negative], "_row": net["_row"].to_numpy()[negative]})
+                        "_q": [int(q) for q in net["q"].to_pylist()], "_row": net["r"].to_numpy()})
     bad["_net"] = bad["_q"] / 10.0**places
     flag(out, ds, "material_issues", bad, np.ones(len(bad), bool), "error", "net_negative_issue", "qty",
           lambda r: f"batch {r['batch_id']!r} returned more of lot {r['lot_id']!r} than it was issued "
           f"(net {fmt(r['_net'])})")
-
-
-def _text_codes(values: pa.Array) -> np.ndarray:
-    """An int64 code per (non-missing) text: equal texts, equal codes."""
-    return np.asarray(values.dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def check_genealogy(ds: Dataset, post: Postings, out: Findings) -> None:

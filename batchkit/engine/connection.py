@@ -180,6 +180,23 @@ class Engine:
         self.close()
 
 
+def query_once(sql: str, threads: int = 1, **tables: pa.Table) -> pa.Table:
+    """One statement over Arrow tables (by name) on a throwaway connection: for the checks' large group-bys.
+
+    One thread by default: while `cost` validates, the cost model's engine has the other cores
+    (`costing.overlap`). Names in `sql` are the keyword names; values are never interpolated.
+    """
+    con = duckdb.connect(":memory:", config={"threads": threads, "preserve_insertion_order": False})
+    try:
+        for name, table in tables.items():
+            con.register(name, table)
+        return con.sql(sql).to_arrow_table()
+    except duckdb.Error as exc:
+        raise _engine_error("query", exc) from None
+    finally:
+        con.close()
+
+
 def _engine_error(step: str, exc: Exception) -> EngineError:
     """DuckDB's overflow errors (integer multiply, sum cast back to BIGINT, DECIMAL past 38 digits) as Overflow."""
     text = str(exc).splitlines()[0]
