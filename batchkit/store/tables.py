@@ -2,9 +2,10 @@
 
 Tables are sorted and written deterministically, so the same inputs give
 byte-identical files. Each table becomes Arrow once (the CSV's money columns
-as decimals on top of it), and the files are written and hashed on two
-threads: Arrow's CSV and Parquet writers and hashlib release the GIL, so the
-files of a large run cost about half the wall time they would one by one.
+as decimals on top of it), and is converted, written and hashed on one of two
+threads (`TableWriter`): Arrow's CSV and Parquet writers and hashlib release
+the GIL, so the files of a large run cost about half the wall time they would
+one by one, and the caller computes the next tables meanwhile.
 """
 
 from __future__ import annotations
