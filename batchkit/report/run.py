@@ -31,7 +31,7 @@ from ..costing.engine import cost
 from ..ingest.load import describe_sources, load_dataset
 from ..store.atomic import atomic_folder
 from ..store.closing import Reopen, ensure_open
-from ..store.cost_folder import resolved_params, write_cost_folder
+from ..store.cost_folder import output_tables, resolved_params, write_cost_folder
 from ..store.diff import diff_folders, write_diff
 from ..store.manifest import build_manifest, file_entries, input_entries, write_manifest
 from ..store.tables import write_parquet
@@ -119,7 +119,9 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
             tables = tmp / "tables"
             tables.mkdir()
             # the reports' own analytics are computed while the cost folder is written (Parquet and CSV writers
-            # release the GIL); both only read `result`
+            # release the GIL). Both only read `result` once the contract's analytics are on it: they are computed
+            # here first (output_tables keeps them on the result), since the attribution reads batch_anomalies
+            output_tables(result)
             with ThreadPoolExecutor(1, thread_name_prefix="batchkit-report-tables") as ex:
                 analytics = ex.submit(report_tables, result)
                 content = write_cost_folder(tables, result, params)
