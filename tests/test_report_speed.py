@@ -48,3 +48,31 @@ def test_a_fixed_title_sits_where_the_automatic_one_did():
     ax._autotitlepos = True  # what set_title without y does
     fig.canvas.draw()
     assert ax.title.get_window_extent().bounds == pytest.approx(fixed.bounds)
+
+
+@pytest.mark.slow
+def test_the_packs_report_tables_are_those_of_a_sequential_run(tmp_path):
+    """The reports' analytics run in a thread while the cost folder is written: they still see the contract's
+    analytics (the attribution explains the flagged batches of batch_anomalies)."""
+    import pyarrow.parquet as pq
+
+    from batchkit.core.params import load_params
+    from batchkit.costing.engine import cost
+    from batchkit.demo.write import write_demo
+    from batchkit.ingest.load import load_dataset
+    from batchkit.report.data import report_tables
+    from batchkit.report.run import run_pack
+    from batchkit.store.cost_folder import output_tables
+
+    write_demo(tmp_path / "data", seed=7, batches=600, fmt="csv")
+    params = load_params(None)
+    result = cost(load_dataset(tmp_path / "data", params), "2026-06", params)
+    output_tables(result)
+    expected = report_tables(result)
+    assert len(result.tables["batch_anomalies"]) and len(expected["attribution"])
+    line = str(result.batch_summary["product_line"].dropna().iloc[0])
+    pack = run_pack(data=tmp_path / "data", period="2026-06", params=params, out_root=tmp_path / "out",
+                    lines=[line], formats=("xlsx",), jobs=1)
+    for name, frame in expected.items():
+        written = pq.read_table(pack.folder / "tables" / "report" / f"{name}.parquet")
+        assert written.num_rows == len(frame), name
