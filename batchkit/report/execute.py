@@ -111,6 +111,15 @@ class _Kernel:
         self.cwd = cwd
         self.log = open(kernel_root / f"kernel-{id(self)}.log", "ab")  # noqa: SIM115 (closed in stop)
         self.kc: Any = None
+        self._start: asyncio.Task[None] | None = None
+
+    def begin(self) -> None:
+        """Start the kernel in the background (in the pool's event loop); `ready` waits for it."""
+        self._start = asyncio.ensure_future(self.start())
+
+    async def ready(self) -> None:
+        if self._start is not None:
+            await asyncio.shield(self._start)
 
     async def _connect(self) -> None:
         self.kc = self.km.client()
@@ -139,14 +148,36 @@ class _Kernel:
             self.log.close()
 
 
-async def _execute(job: ReportJob, kernel: _Kernel) -> ReportStatus:
+def _warm_parent() -> None:
+    """What the parent needs for the first report, loaded while the period is costed (about 1 s that otherwise
+    holds up the event loop, so both kernels, at the first notebook): the notebook client, papermill's
+    parameterizer and the HTML exporter with its compiled templates."""
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
+    import papermill.iorw
+    import papermill.parameterize  # noqa: F401
+
+    _exporter()
+
+
+def _finish(job: ReportJob, status: ReportStatus, nb: Any) -> None:
+    """Keep the executed notebook and render its page (in a thread, while the kernel runs the next notebook)."""
     import nbformat
+
+    nbformat.write(nb, str(job.executed))  # type: ignore[no-untyped-call]
+    if status.ok and "html" in job.formats:
+        nb.metadata["batchkit"] = job.meta.as_metadata()
+        nb.metadata["title"] = job.meta.page_title or job.meta.title
+        render_html(nb, job.html)
+
+
+async def _execute(job: ReportJob, kernel: _Kernel) -> tuple[ReportStatus, Any]:
+    """Run the job's notebook on `kernel`; the notebook is returned executed, to be kept and rendered."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    start = time.time()
     status = ReportStatus(job.name)
     nb = load_notebook_node(str(job.notebook))  # papermill's reader: normalizes cell tags
     nb = parameterize_notebook(nb, job.parameters, kernel_name="python3", language="python")
@@ -159,29 +190,41 @@ async def _execute(job: ReportJob, kernel: _Kernel) -> ReportStatus:
         status.ok, status.error = False, f"{exc.ename}: {exc.evalue}".strip()
     except (CellTimeoutError, DeadKernelError) as exc:
         status.ok, status.error = False, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-    nbformat.write(nb, str(job.executed))  # type: ignore[no-untyped-call]
-    if status.ok and "html" in job.formats:
-        nb.metadata["batchkit"] = job.meta.as_metadata()
-        nb.metadata["title"] = job.meta.page_title or job.meta.title
-        await asyncio.to_thread(render_html, nb, job.html)
-    status.seconds = round(time.time() - start, 2)
-    return status
+    return status, nb
 
 
 async def _run_all(jobs: list[ReportJob], kernels: list[_Kernel],
                    progress: Callable[[str, int, int], None] | None) -> dict[str, ReportStatus]:
+    """Feed the jobs to the kernels, each kernel taking the next job as soon as its notebook has run: keeping
+    and rendering a notebook (the parent's work) overlaps the kernel's next notebook."""
     queue = deque(jobs)
     done: dict[str, ReportStatus] = {}
+    finishing: set[asyncio.Task[None]] = set()
+
+    async def finish(job: ReportJob, status: ReportStatus, nb: Any, start: float) -> None:
+        await asyncio.to_thread(_finish, job, status, nb)
+        status.seconds = round(time.time() - start, 2)
+        done[job.name] = status
+        if progress:
+            progress(job.name, len(done), len(jobs))
 
     async def worker(kernel: _Kernel) -> None:
+        await kernel.ready()
         while queue:
             job = queue.popleft()
-            done[job.name] = await _execute(job, kernel)
-            if progress:
-                progress(job.name, len(done), len(jobs))
+            start = time.time()
+            status, nb = await _execute(job, kernel)
+            task = asyncio.create_task(finish(job, status, nb, start))
+            finishing.add(task)
             await kernel.reset()
 
-    await asyncio.gather(*(worker(k) for k in kernels))
+    try:
+        await asyncio.gather(*(worker(k) for k in kernels))
+        await asyncio.gather(*finishing)
+    except BaseException:
+        for task in finishing:
+            task.cancel()
+        raise
     return done
 
 
@@ -208,8 +251,12 @@ class KernelPool:
         write_kernelspec(self.root)
         self.thread.start()
         self.kernels = [_Kernel(self.root, str(self.root)) for _ in range(self.workers)]
+
         async def start_all() -> None:
-            await asyncio.gather(*(k.start() for k in self.kernels))
+            for k in self.kernels:
+                k.begin()
+            await asyncio.to_thread(_warm_parent)
+            await asyncio.gather(*(k.ready() for k in self.kernels))
 
         self._started = asyncio.run_coroutine_threadsafe(start_all(), self.loop)
         return self
@@ -235,8 +282,7 @@ class KernelPool:
         """Execute every job; a failing notebook is reported in its status, never raised."""
         if not jobs:
             return {}
-        self._wait(self._started)
-        kernels = self.kernels[: len(jobs)]
+        kernels = self.kernels[: len(jobs)]  # each starts on its first notebook as soon as it is ready
         result: dict[str, ReportStatus] = self._wait(
             asyncio.run_coroutine_threadsafe(_run_all(jobs, kernels, progress), self.loop))
         return result

@@ -18,6 +18,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from ..costing.engine import cost
 from ..ingest.load import describe_sources, load_dataset
 from ..store.atomic import atomic_folder
 from ..store.closing import Reopen, ensure_open
-from ..store.cost_folder import resolved_params, write_cost_folder
+from ..store.cost_folder import output_tables, resolved_params, write_cost_folder
 from ..store.diff import diff_folders, write_diff
 from ..store.manifest import build_manifest, file_entries, input_entries, write_manifest
 from ..store.tables import write_parquet
@@ -117,14 +118,21 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
         with atomic_folder(target, keep_previous=reopen.closed_dir if reopen else None) as tmp:
             tables = tmp / "tables"
             tables.mkdir()
-            content = write_cost_folder(tables, result, params)
+            # the reports' own analytics are computed while the cost folder is written (Parquet and CSV writers
+            # release the GIL). Both only read `result` once the contract's analytics are on it: they are computed
+            # here first (output_tables keeps them on the result), since the attribution reads batch_anomalies
+            output_tables(result)
+            with ThreadPoolExecutor(1, thread_name_prefix="batchkit-report-tables") as ex:
+                analytics = ex.submit(report_tables, result)
+                content = write_cost_folder(tables, result, params)
+                report_frames = analytics.result()
             # the new side is the pack's cost folder, tables/ (its manifest is what the diff records)
             closed_diff = reopen.compare(tables, target / "tables") if reopen else None  # kept: NAME.restatement-N
             restated = diff_folders(compare_to, tables, new_label=target / "tables") if compare_to else closed_diff
             if restated is not None:
                 (tmp / "restatement").mkdir()
                 write_diff(tmp / "restatement", restated)
-            for sub, frames in (("inputs", report_inputs(ds.tables)), ("report", report_tables(result))):
+            for sub, frames in (("inputs", report_inputs(ds.tables)), ("report", report_frames)):
                 (tables / sub).mkdir()
                 for name, frame in frames.items():
                     write_parquet(frame, tables / sub / f"{name}.parquet")

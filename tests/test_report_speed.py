@@ -1,0 +1,78 @@
+"""The pack's speed-ups keep the output: a chart's PNG has savefig's pixels, and the title stays where it was."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from batchkit.report import charts
+
+
+@pytest.fixture(autouse=True)
+def _fonts():
+    charts.setup_fonts("en")
+
+
+def _figures():
+    yield charts.bars(pd.Series([3.0, -2.0, 1.0], index=["a", "批次", "c"]), title="Margin", xlabel="CNY")
+    yield charts.waterfall(pd.Series([0.4, -0.2], index=["material", "labor"]), start_label="reference",
+                           end_label="actual", start=10.0, end=10.2, title="B1", ylabel="CNY")
+    values = np.linspace(99, 101, 30)
+    yield charts.control_chart(values, [f"B{i}" for i in range(30)], center=100, ucl=102, lcl=98,
+                               flagged=values > 100.8, title="Unit cost", ylabel="CNY",
+                               legend=["unit cost", "center", "limits", "flagged"])
+
+
+@pytest.mark.parametrize("fig", list(_figures()), ids=["bars", "waterfall", "control"])
+def test_png_has_the_pixels_savefig_draws(fig):
+    data = charts.png(fig)
+    ours = np.asarray(Image.open(io.BytesIO(data)))
+    buf = io.BytesIO()
+    fig.set_dpi(charts.DPI)
+    fig.savefig(buf, format="png", dpi=charts.DPI)
+    theirs = np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+    assert (theirs[..., 3] == 255).all()  # opaque: nothing is lost without the alpha channel
+    assert ours.shape == (*theirs.shape[:2], 3)
+    assert (ours == theirs[..., :3]).all()
+
+
+def test_a_fixed_title_sits_where_the_automatic_one_did():
+    fig = charts.bars(pd.Series([3.0, 2.0], index=["a", "b"]), title="t", xlabel="x")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    fixed = ax.title.get_window_extent()
+    ax._autotitlepos = True  # what set_title without y does
+    fig.canvas.draw()
+    assert ax.title.get_window_extent().bounds == pytest.approx(fixed.bounds)
+
+
+@pytest.mark.slow
+def test_the_packs_report_tables_are_those_of_a_sequential_run(tmp_path):
+    """The reports' analytics run in a thread while the cost folder is written: they still see the contract's
+    analytics (the attribution explains the flagged batches of batch_anomalies)."""
+    import pyarrow.parquet as pq
+
+    from batchkit.core.params import load_params
+    from batchkit.costing.engine import cost
+    from batchkit.demo.write import write_demo
+    from batchkit.ingest.load import load_dataset
+    from batchkit.report.data import report_tables
+    from batchkit.report.run import run_pack
+    from batchkit.store.cost_folder import output_tables
+
+    write_demo(tmp_path / "data", seed=7, batches=600, fmt="csv")
+    params = load_params(None)
+    result = cost(load_dataset(tmp_path / "data", params), "2026-06", params)
+    output_tables(result)
+    expected = report_tables(result)
+    assert len(result.tables["batch_anomalies"]) and len(expected["attribution"])
+    line = str(result.batch_summary["product_line"].dropna().iloc[0])
+    pack = run_pack(data=tmp_path / "data", period="2026-06", params=params, out_root=tmp_path / "out",
+                    lines=[line], formats=("xlsx",), jobs=1)
+    for name, frame in expected.items():
+        written = pq.read_table(pack.folder / "tables" / "report" / f"{name}.parquet")
+        assert written.num_rows == len(frame), name
