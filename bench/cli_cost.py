@@ -38,9 +38,13 @@ def batchkit_bin() -> list[str]:
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one process; raises if it fails."""
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one process; raises if it fails.
+
+    A PYTHONPATH in `env` is also the working directory: `python -m` puts the working directory first on
+    sys.path, ahead of PYTHONPATH, so from the checkout it would import this checkout's batchkit."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    cwd = (env or {}).get("PYTHONPATH", ROOT)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
