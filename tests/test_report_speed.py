@@ -76,3 +76,44 @@ def test_the_packs_report_tables_are_those_of_a_sequential_run(tmp_path):
     for name, frame in expected.items():
         written = pq.read_table(pack.folder / "tables" / "report" / f"{name}.parquet")
         assert written.num_rows == len(frame), name
+
+
+def _job(tmp_path, name: str, source: str):
+    import nbformat
+
+    from batchkit.report.jobs import PageMeta, ReportJob, ReportPlan
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return ReportJob(plan=ReportPlan(name=name, notebook=name, title=name), notebook=path,
+                     executed=tmp_path / f"{name}.run.ipynb", html=tmp_path / f"{name}.html", cwd=tmp_path,
+                     formats=(), parameters={}, meta=PageMeta(title=name, meta=[], footer=""))
+
+
+@pytest.mark.slow
+def test_kernels_freeze_their_heap_yet_collect_each_notebooks_garbage(tmp_path):
+    """A kernel freezes what it has loaded (gc.freeze, so that full collections skip the libraries) after its
+    imports and after every notebook, but only once the notebook's own garbage is collected: a reference cycle a
+    report leaves behind is freed before the next report, never frozen for the kernel's life."""
+    import json
+
+    from batchkit.report.execute import run_jobs
+
+    out = tmp_path / "out.json"
+    first = ("import builtins, gc, weakref\n"
+             "class Node: pass\n"
+             "a, b = Node(), Node()\n"
+             "a.other, b.other = b, a  # a cycle: only the collector frees it\n"
+             "builtins._bk_cycle = weakref.ref(a)\n"
+             "builtins._bk_frozen_at_first = gc.get_freeze_count()\n")
+    second = ("import builtins, gc, json, pathlib\n"
+              f"pathlib.Path({str(out)!r}).write_text(json.dumps({{'first': builtins._bk_frozen_at_first, "
+              "'now': gc.get_freeze_count(), 'cycle_freed': builtins._bk_cycle() is None}))\n")
+    statuses = run_jobs([_job(tmp_path, "first", first), _job(tmp_path, "second", second)], 1, tmp_path / "k")
+    assert all(s.ok for s in statuses.values()), statuses
+    seen = json.loads(out.read_text())
+    assert seen["first"] > 10_000  # pandas, matplotlib and IPython are frozen before the first notebook
+    assert seen["now"] >= seen["first"]
+    assert seen["cycle_freed"] is True

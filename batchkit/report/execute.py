@@ -32,6 +32,13 @@ KERNEL_NAME = "batchkit"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PACKAGE_ROOT / "templates"
 CELL_TIMEOUT = 900  # seconds; a report cell that takes longer is a failure, not a hang
+# Every object alive once a kernel has imported its libraries, and again after each notebook, is moved out of the
+# cyclic garbage collector's reach. A report allocates hundreds of thousands of small objects (matplotlib artists,
+# openpyxl cells); each time they trigger a full collection, the collector otherwise walks everything loaded before
+# (pandas, matplotlib, IPython, batchkit's caches): 2.2-2.5 s of CPU per kernel over the 1x pack, 0.7 s frozen
+# (measured with gc.callbacks). Objects are still freed by reference counting. Only the kernels do this, since they
+# are ours: a user's own process (JupyterLab) keeps its collector as it is.
+FREEZE = "import gc; gc.collect(); gc.freeze(); del gc"
 # what every report needs, loaded while the kernel waits for its first notebook: the libraries, and the fonts
 # (a first chart with Latin and CJK text builds matplotlib's font cache and loads both faces)
 PRELOAD = ("import pandas, pyarrow.parquet, batchkit.report.page, batchkit.report.sections\n"
@@ -39,8 +46,8 @@ PRELOAD = ("import pandas, pyarrow.parquet, batchkit.report.page, batchkit.repor
            "_i.Translator('en')('report.title')\n"
            "_c.setup_fonts('zh-CN'); _c.png(_c.bars(pandas.Series([1.0, 2.0], index=['a', '批次']), title='t', "
            "xlabel='x'))\n"
-           "del _c, _i")
-RESET = "%reset -f"  # the reports draw no pyplot figures: nothing else to close
+           "del _c, _i\n" + FREEZE)
+RESET = "%reset -f\n" + FREEZE  # the reports draw no pyplot figures: nothing else to close
 
 
 def write_kernelspec(root: Path) -> Path:
