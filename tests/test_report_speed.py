@@ -117,3 +117,30 @@ def test_kernels_freeze_their_heap_yet_collect_each_notebooks_garbage(tmp_path):
     assert seen["first"] > 10_000  # pandas, matplotlib and IPython are frozen before the first notebook
     assert seen["now"] >= seen["first"]
     assert seen["cycle_freed"] is True
+
+
+def test_the_command_line_skips_jsonschemas_iri_grammar_and_still_validates_notebooks():
+    """`batchkit run` imports nbformat, whose jsonschema would compile rfc3987-syntax's grammars (1.5 s of CPU):
+    the CLI's process leaves that optional checker out, and notebooks still validate."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from batchkit.cli import main\n"
+            "try:\n"
+            "    main(['validate', '--help'], standalone_mode=False)\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "import nbformat\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])\n"
+            "nbformat.validate(nb)\n"
+            "bad = nbformat.from_dict({**nb, 'cells': [{'cell_type': 'code', 'metadata': {}}]})\n"
+            "try:\n"
+            "    nbformat.validate(bad)\n"
+            "    print('INVALID ACCEPTED')\n"
+            "except nbformat.ValidationError:\n"
+            "    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('rfc3987_syntax') and sys.modules[m] is not None))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+    assert "INVALID ACCEPTED" not in out

@@ -121,12 +121,23 @@ def _trap_signals() -> None:
             return
 
 
+def _without_iri_grammar() -> None:
+    """Spare this process 1.5 s of CPU that every `run` and `recall` paid importing nbformat: its jsonschema
+    compiles about 35 Earley grammars of the optional rfc3987-syntax package at import time, for an `iri`
+    format checker that no notebook schema uses (python-jsonschema/jsonschema#1428). A None in `sys.modules`
+    makes that optional import fail, and jsonschema then leaves the checker out. Only the command line's own
+    process does this: a program that imports batchkit keeps its jsonschema as it is."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="show tracebacks of internal errors")
 @click.version_option(package_name="batchkit", prog_name="batchkit")
 def main(debug: bool) -> None:
     """Batch-level cost accounting and traceability for medical-device plants."""
     _trap_signals()
+    _without_iri_grammar()
 
 
 @main.command("demo-data")
