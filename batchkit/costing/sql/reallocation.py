@@ -24,9 +24,12 @@ import pyarrow as pa
 from ...core.params import Absorption, Allocation
 from . import allocation
 from .outputs import ints
-from .session import Session
+from .session import KeptSplits, Session
 
 WHAT_IF = "what-if "  # prefixes rules_key when `alloc` came from kept splits
+# table parts kept per session: past it, the kept splits are dropped and begin again with the configuration at
+# hand (memory: at 16x a part holds up to the 2.7 M allocations of one configuration)
+MAX_PARTS = 6
 
 
 def allocate(s: Session, rules: Allocation, up_to: str, absorption: Absorption, run_month: int) -> None:
@@ -37,14 +40,18 @@ def allocate(s: Session, rules: Allocation, up_to: str, absorption: Absorption, 
         return
     if s.pools_up_to == up_to and s.rules_key in (key, WHAT_IF + key):
         return
+    s.rules_key = None  # `pool` is replaced next: until `alloc` is, no rules are claimed (a failed split)
     allocation.pools(s, rules, up_to)
     got = s.engine.arrow("SELECT pool_idx, basis FROM pool", step="what-if pools")
     pairs = list(zip(ints(got["pool_idx"]).tolist(), got["basis"].to_pylist(), strict=True))
     if not pairs:  # nothing to split: the plain statements give the empty tables
         allocation.allocate(s, rules, up_to)
         return
+    new = [p for p in pairs if p not in s.kept.pair]
+    if new and len({*s.kept.part}) >= MAX_PARTS:
+        forget(s)
+        new = pairs
     kept = s.kept
-    new = [p for p in pairs if p not in kept.pair]
     if new:
         _split(s, new)
     used = [kept.pair[p] for p in pairs]
@@ -72,3 +79,10 @@ def _split(s: Session, new: list[tuple[int, str]]) -> None:
     for i, pair in enumerate(new):
         kept.pair[pair] = first + i
         kept.part.append(part)
+
+
+def forget(s: Session) -> None:
+    """Drop every kept split (the next configuration splits all its pools again)."""
+    for part in sorted({*s.kept.part}):
+        s.engine.drop(part)
+    s.kept = KeptSplits()

@@ -79,8 +79,13 @@ def _per_code(rows: str) -> str:
 
 
 def own(s: Session) -> None:
-    """Table `own`: per batch in the run with own costs, before sub-assemblies: total, fixed part, cents by kind
-    and of elements named subassembly (`OWN_COLUMNS`): `own_base_code` plus the pools' allocations under the rules.
+    """Tables `own_pool`, `own` and `own_total`: the run's batches' own costs before sub-assemblies, per batch.
+
+    - `own_pool`: the pools' part under the rules (total, fixed part, cents of pools named subassembly)
+    - `own` (`OWN_COLUMNS`): `own_base_code` plus `own_pool`: total, fixed, cents by kind and of elements
+      named subassembly (the summary's columns)
+    - `own_total`: total and fixed part (`behavior`) alone: the narrow table each sub-assembly level joins for
+      its suppliers (what a sub-assembly charges its consumers on)
 
     Summed per batch, not per element, so that a what-if's roll-up groups its 2.7 M allocations at 16x into
     200,000 batches rather than a million (batch, element) pairs; only `per_element` (cost's outputs) needs those.
@@ -92,17 +97,18 @@ def own(s: Session) -> None:
                p.eid = {eid('subassembly')} AS named_sub
         FROM pool AS p LEFT JOIN behavior_eid AS bh ON bh.eid = p.eid
         WHERE p.period <= $period AND p.eid IS NOT NULL"""
+    s.table("own_pool", f"""
+        SELECT a.code, {isum('a.cents')} AS total, {isum('CASE WHEN f.fixed THEN a.cents ELSE 0 END')} AS fixed,
+               {isum('CASE WHEN f.named_sub THEN a.cents ELSE 0 END')} AS own_subassembly
+        FROM alloc AS a JOIN ({pools}) AS f ON f.pool_idx = a.pool_idx
+        GROUP BY a.code""")
     from_pools = {"total": "total", "fixed": "fixed", "pool_cents": "total", "own_subassembly": "own_subassembly"}
     cols = ", ".join(f"coalesce(b.{c}, 0) + coalesce(p.{from_pools[c]}, 0) AS {c}" if c in from_pools
                      else f"coalesce(b.{c}, 0) AS {c}" for c in OWN_COLUMNS)
     s.table("own", f"""
-        WITH p AS (
-            SELECT a.code, {isum('a.cents')} AS total, {isum('CASE WHEN f.fixed THEN a.cents ELSE 0 END')} AS fixed,
-                   {isum('CASE WHEN f.named_sub THEN a.cents ELSE 0 END')} AS own_subassembly
-            FROM alloc AS a JOIN ({pools}) AS f ON f.pool_idx = a.pool_idx
-            GROUP BY a.code)
         SELECT coalesce(b.code, p.code) AS code, {cols}
-        FROM own_base_code AS b FULL OUTER JOIN p ON p.code = b.code""")
+        FROM own_base_code AS b FULL OUTER JOIN own_pool AS p ON p.code = b.code""")
+    s.table("own_total", "SELECT code, total, fixed FROM own")
 
 
 def sub_structure(s: Session) -> int:
@@ -129,7 +135,7 @@ def sub_structure(s: Session) -> int:
 
 def sub_assemblies(s: Session, top: int) -> None:
     """Tables `charge_<L>` for each of the `top` levels and `sub_charge`: the sub-assembly charges under the
-    suppliers' own costs (`own`)."""
+    suppliers' own costs (`own_total`)."""
     charges: list[str] = []
     for level in range(1, top + 1):
         name = f"charge_{level}"
@@ -157,7 +163,7 @@ def _charge_level(below: list[str], wide: bool) -> str:
             FROM sub AS s
             JOIN sub_level AS l ON l.code = s.code AND l.level = $level
             JOIN master AS g ON g.code = s.lot_code
-            LEFT JOIN own AS t ON t.code = s.lot_code
+            LEFT JOIN own_total AS t ON t.code = s.lot_code
             {prev_join})
         SELECT code, lot_code, sub_qty_i, sub_std_price, n_rows,
                n_rows * {round_div('n', 'greatest(good_i * $sub_good_mul, 1)', wide)} AS charge,
