@@ -41,6 +41,8 @@ def emitted(tmp_path_factory):
             sqlmodel.cost_tables(ds, period, params, engine=engine)
         sqlmodel.allocate(ds, OTHER)  # a what-if on its own session
         session = sqlmodel.open_session(ds, engine)
+        for rules in (OTHER, Allocation.model_validate(RULES)):  # what-ifs from kept splits (two table parts)
+            sqlmodel.totals(session, rules, "2026-06", params)
         statements = [(st.step, st.sql) for st in engine.log]
     return statements + [(f"{name} (wide)", sql) for name, sql in session.wide_sql.items()]
 

@@ -14,6 +14,7 @@ imports duckdb. The steps, in the order data flows:
     rates           the rate in force per (work center, date); operations priced per row
     bases           allocation bases per month and batch (period and rules independent)
     allocation      pools by rules and scope, largest remainder
+    reallocation    a what-if's allocation from splits kept per (pool, basis): only changed pools split again
     rollup          a period's own costs, sub-assemblies level by level, summary cents
     absorption      predetermined rates: absorbed, actual, over/under-absorbed difference (params absorption)
     behavior        variable and fixed cost (params cost_behavior), carried through sub-assemblies
@@ -49,6 +50,7 @@ from . import (
     outputs,
     pricing,
     rates,
+    reallocation,
     reconciliation,
     rollup,
     standards,
@@ -119,18 +121,27 @@ def _set_period(s: Session, period: str, params: Params) -> None:
                     **inputs.normal_rate(params))
 
 
-def _costed(s: Session, rules: Allocation, period: str, params: Params) -> None:
-    """Allocate the pools up to `period` under `rules` and build the period's per-batch tables."""
+def _costed(s: Session, rules: Allocation, period: str, params: Params, what_if: bool = False) -> None:
+    """Allocate the pools up to `period` under `rules` and build the period's per-batch tables.
+
+    A what-if allocates from kept splits (`reallocation`) and skips `per_element`, which only cost's outputs read.
+    """
     _set_period(s, period, params)
     with s.phase("allocation"):
-        allocation.allocate(s, rules, up_to=period, absorption=params.absorption, run_month=s.params["run_month"])
+        if what_if:
+            reallocation.allocate(s, rules, period, params.absorption, s.params["run_month"])
+        else:
+            allocation.allocate(s, rules, up_to=period, absorption=params.absorption,
+                                run_month=s.params["run_month"])
+    behaviour = tuple(sorted(params.cost_behavior.items()))
     done_for = (s.rules_key, period, s.params["rate_i"], s.params["rate_scale"],
-                params.absorption.model_dump_json(), tuple(sorted(params.cost_behavior.items())))
-    if s.rolled_up != done_for:  # a what-if's baseline is usually what cost() just built
-        with s.phase("rollup"):
+                params.absorption.model_dump_json(), behaviour)
+    built = s.rolled_up
+    if built is None or built[0] != done_for or not (built[1] or what_if):  # a what-if's baseline is usually
+        with s.phase("rollup"):                                               # what cost() just built
             behavior.register(s, params.cost_behavior)
-            rollup.build(s)
-        s.rolled_up = done_for
+            rollup.build(s, (period, behaviour), elements=not what_if)
+        s.rolled_up = (done_for, not what_if)
 
 
 def cost_tables(ds: Dataset, period: str | None = None, params: Params | None = None,
@@ -164,7 +175,7 @@ class Totals:
 
     code: np.ndarray  # engine codes (batch_id ranks) of the batches in the run
     total: np.ndarray  # their total cents
-    pool_idx: np.ndarray  # allocations of the pools up to the period: pool row, batch code, cents
+    pool_idx: np.ndarray  # allocations of the pools up to the period (in no order): pool row, batch code, cents
     alloc_code: np.ndarray
     cents: np.ndarray
 
@@ -172,13 +183,14 @@ class Totals:
 def totals(s: Session, rules: Allocation, period: str, params: Params) -> Totals:
     """Re-allocate under `rules` and roll `period` up again on an open session (what-if).
 
-    Only the pool, candidate and split statements and the roll-up run; the priced rows and basis sums stay.
+    Only the pool statement, the candidate and split statements of pools whose basis changed (`reallocation`)
+    and the roll-up run; the priced rows, basis sums and earlier splits stay.
     """
     period = _check_period(period, params)
-    _costed(s, rules, period, params)
+    _costed(s, rules, period, params, what_if=True)
     t = s.engine.arrow("SELECT code, total FROM summary ORDER BY code", step="what-if totals")
     a = s.engine.arrow("SELECT a.pool_idx, a.code, a.cents FROM alloc AS a JOIN pool AS p ON p.pool_idx = a.pool_idx "
-                       "WHERE p.period <= $period ORDER BY a.pool_idx, a.code", {"period": period},
+                       "WHERE p.period <= $period", {"period": period},
                        step="what-if allocations")
     return Totals(outputs.ints(t["code"]), outputs.ints(t["total"]), outputs.ints(a["pool_idx"]),
                   outputs.ints(a["code"]), outputs.ints(a["cents"]))

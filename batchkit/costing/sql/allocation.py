@@ -68,8 +68,9 @@ def pools(s: Session, rules: Allocation, up_to: str | None, source: str = "pool_
         FROM p""", {"default_basis": rules.default_basis, "up_to": up_to or NO_PERIOD_LIMIT})
 
 
-def candidates(s: Session, units: str = "unit_basis") -> None:
-    """Table `cand`: every (pool, batch) with a basis in the pool's period and in its scope (any sign).
+def candidates(s: Session, units: str = "unit_basis", pools: str = "pool", name: str = "cand") -> None:
+    """Table `name` (`cand`): every (pool, batch) with a basis in the pool's period and in its scope (any sign),
+    for the pools of table `pools` (`pool`, or a what-if's pools whose basis changed: `reallocation`).
 
     The basis tables carry their batches' start and scope codes and each branch
     its pool's, so the scope test needs no join with the master (left to
@@ -84,15 +85,15 @@ def candidates(s: Session, units: str = "unit_basis") -> None:
     def branch(select: str, table: str, on: str, where: str) -> str:
         return f"""
             SELECT {scope}, b.code, {select}
-            FROM pool AS p JOIN {table} AS b ON b.month = p.month {on}
+            FROM {pools} AS p JOIN {table} AS b ON b.month = p.month {on}
             {booked[0]}
             WHERE {where} AND {booked[1]}"""
-    s.table("cand", f"""
+    s.table(name, f"""
         WITH c AS (
             SELECT {scope}, b.code,
                    CASE WHEN p.basis = 'labor_hours' THEN b.labor ELSE b.machine END AS weight,
                    $hours_places AS places
-            FROM pool AS p
+            FROM {pools} AS p
             JOIN hours_basis AS b ON b.month = p.month AND b.wc_key = p.wc_key
             WHERE p.basis IN {quoted(HOURS_BASES)}
             UNION ALL {branch("b.weight, 2 AS places", "material_basis", "", "p.basis = 'material_cost'")}
@@ -110,16 +111,17 @@ def candidates(s: Session, units: str = "unit_basis") -> None:
           AND (sc IS NULL OR b_sc = sc)""")
 
 
-def split(s: Session, name: str = "alloc") -> None:
-    """Tables `pool_weight` (pools with a positive basis: total W) and `name` (largest remainder per pool)."""
+def split(s: Session, name: str = "alloc", cand: str = "cand", weight: str = "pool_weight") -> None:
+    """Tables `weight` (`pool_weight`: pools with a positive basis, total W) and `name` (largest remainder per
+    pool) from the candidates `cand`."""
     try:
-        s.table("pool_weight", """
-            SELECT pool_idx, CAST(sum(weight) AS BIGINT) AS total_w FROM cand WHERE weight > 0 GROUP BY pool_idx""")
+        s.table(weight, f"""
+            SELECT pool_idx, CAST(sum(weight) AS BIGINT) AS total_w FROM {cand} WHERE weight > 0 GROUP BY pool_idx""")
     except Overflow as exc:
         raise SqlModelError("allocation", f"a pool's basis total passes 64 bits ({exc})") from None
-    big = s.engine.arrow("SELECT p.pool_id, p.period FROM pool_weight AS w JOIN pool AS p ON p.pool_idx = w.pool_idx "
+    big = s.engine.arrow(f"SELECT p.pool_id, p.period FROM {weight} AS w JOIN pool AS p ON p.pool_idx = w.pool_idx "
                          "WHERE w.total_w >= $limit ORDER BY p.period, p.pool_id LIMIT 1", {"limit": MAX_TOTAL_WEIGHT},
-                         step="pool_weight check").to_pylist()
+                         step=f"{weight} check").to_pylist()
     if big:
         raise SqlModelError("allocation", f"pool {big[0]['pool_id']!r} ({big[0]['period']}): allocation basis too "
                                           "large to split exactly")
@@ -130,8 +132,8 @@ def split(s: Session, name: str = "alloc") -> None:
         WITH c AS (
             SELECT c.pool_idx, c.code, c.weight, c.places, p.cents AS amount, w.total_w,
                    {mul('abs(p.cents)', 'c.weight', wide)} AS n
-            FROM cand AS c
-            JOIN pool_weight AS w ON w.pool_idx = c.pool_idx
+            FROM {cand} AS c
+            JOIN {weight} AS w ON w.pool_idx = c.pool_idx
             JOIN pool AS p ON p.pool_idx = c.pool_idx
             WHERE c.weight > 0),
         q AS (

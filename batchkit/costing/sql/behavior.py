@@ -35,4 +35,9 @@ def register(s: Session, cost_behavior: Mapping[str, str]) -> None:
 def fixed_cents(pool_kind: int, own: str = "o", named: str = "bh") -> str:
     """SQL: an `own` row's cents when the row is fixed (its element named fixed, or a pool not named), else 0;
     `named` is the row's `behavior_eid` (LEFT JOINed on eid), `pool_kind` the kind code of pool rows."""
-    return f"CASE WHEN coalesce({named}.fixed, {own}.kind = {pool_kind}) THEN {own}.cents ELSE 0 END"
+    return f"CASE WHEN {is_fixed(f'{own}.kind', pool_kind, named)} THEN {own}.cents ELSE 0 END"
+
+
+def is_fixed(kind: str, pool_kind: int, named: str = "bh") -> str:
+    """SQL: whether a cost of kind code `kind` is fixed: its element named fixed, or a pool not named."""
+    return f"coalesce({named}.fixed, {kind} = {pool_kind})"
