@@ -253,6 +253,7 @@ class KernelPool:
         self.thread = threading.Thread(target=self._serve, name="batchkit-kernels", daemon=True)
         self.kernels: list[_Kernel] = []
         self._started: Any = None
+        self._stopped = False
 
     def __enter__(self) -> KernelPool:
         write_kernelspec(self.root)
@@ -290,22 +291,46 @@ class KernelPool:
         if not jobs:
             return {}
         kernels = self.kernels[: len(jobs)]  # each starts on its first notebook as soon as it is ready
-        result: dict[str, ReportStatus] = self._wait(
-            asyncio.run_coroutine_threadsafe(_run_all(jobs, kernels, progress), self.loop))
+        try:
+            result: dict[str, ReportStatus] = self._wait(
+                asyncio.run_coroutine_threadsafe(_run_all(jobs, kernels, progress), self.loop))
+        except BaseException:
+            # stopped before the caller unwinds: a kernel still running a notebook would otherwise write its
+            # workbook into the pack's temporary folder after that folder was removed, and so leave it behind
+            self._stop_kernels()
+            raise
         return result
 
-    def __exit__(self, *exc: object) -> None:
-        async def stop_all() -> None:
-            await asyncio.gather(*(k.stop() for k in self.kernels), return_exceptions=True)
-            await self.loop.shutdown_asyncgens()
+    def _stop_kernels(self) -> None:
+        """Cancel whatever still runs in the kernels' loop and shut every kernel down (once)."""
+        if self._stopped or not self.thread.is_alive():
+            return
+        self._stopped = True
 
+        async def stop_all() -> None:
+            # after an interrupt the notebooks' tasks may still be waiting on a kernel's channels: they are
+            # cancelled and awaited first, so none fails later on a closed socket with asyncio's "Task exception
+            # was never retrieved" printed at exit under the one-line message
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+            # a page being kept or rendered (`_finish`, in the loop's default executor) cannot be cancelled: it
+            # is waited for, so that nothing writes into the pack's temporary folder while the caller removes it
+            await self.loop.shutdown_default_executor()
+            await asyncio.gather(*(k.stop() for k in self.kernels), return_exceptions=True)
+
+        # a kernel still starting is let finish, then stopped: no orphan process (one that failed to start is
+        # stopped all the same)
+        with contextlib.suppress(BaseException):
+            self._started.result(timeout=120)
+        asyncio.run_coroutine_threadsafe(stop_all(), self.loop).result(timeout=60)
+
+    def __exit__(self, *exc: object) -> None:
         try:
+            self._stop_kernels()
             if self.thread.is_alive():
-                # a kernel still starting is let finish, then stopped: no orphan process (one that failed to
-                # start is stopped all the same)
-                with contextlib.suppress(BaseException):
-                    self._started.result(timeout=120)
-                asyncio.run_coroutine_threadsafe(stop_all(), self.loop).result(timeout=60)
+                asyncio.run_coroutine_threadsafe(self.loop.shutdown_asyncgens(), self.loop).result(timeout=60)
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(60)
