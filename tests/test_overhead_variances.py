@@ -178,6 +178,11 @@ def test_the_nine_types_sum_to_total_less_standard_and_regroup_the_seven(plant, 
         assert wide.empty
         return
     assert sorted(old.columns) == sorted(SEVEN)
+    if not tables["standard_overhead"]["behavior"].astype(str).str.strip().ne("").any():
+        # no row has a behavior value (the draw gave "" everywhere): the contract keeps the seven types as they
+        # were, so the variances equal those without the column, row for row
+        pd.testing.assert_frame_equal(wide, old)
+        return
     for c in SEVEN[:-1]:
         assert np.array_equal(cents(wide[c]), cents(old[c]))
     assert np.array_equal(cents(wide["overhead"]) + cents(wide["overhead_spending"]) + cents(wide["overhead_volume"]),
