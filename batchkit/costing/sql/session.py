@@ -67,10 +67,10 @@ class Session:
     wide_steps: list[str] = field(default_factory=list)  # steps that needed 128-bit products
     rules_key: str | None = None  # the allocation rules the `alloc` table holds
     pools_up_to: str | None = None  # and the last period it allocated
-    rolled_up: tuple[Any, ...] | None = None  # (rules, period, scrap rate, ...) the per-batch tables were built
-    # for, and whether with per_element
+    # ((rules, period, scrap rate, ...), with per_element?): what the per-batch tables were built for
+    rolled_up: tuple[Any, ...] | None = None
     rollup_base: tuple[Any, int] | None = None  # (period, cost behavior) the roll-up's rule-free tables hold; levels
-    kept: KeptSplits = field(default_factory=lambda: KeptSplits())  # a what-if's splits (`reallocation`)
+    kept: KeptSplits = field(default_factory=KeptSplits)  # a what-if's splits (`reallocation`)
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per phase (`phase`)
     wide_sql: dict[str, str] = field(default_factory=dict)  # each exact step's wide form, run or not (tests)
 
