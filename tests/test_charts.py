@@ -129,3 +129,40 @@ def test_png_is_small_and_one_draw():
     fig = charts.bars(pd.Series([3.0, 2.0, 1.0], index=["a", "b", "c"]), title="t", xlabel="x")
     data = charts.png(fig)
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 60_000
+
+
+def test_svg_is_small_deterministic_and_keeps_its_text_as_text():
+    def figure():
+        return charts.bars(pd.Series([3.0, 2.0, 1.0], index=["a<b>&", "批次", "c"]), title="t", xlabel="x")
+
+    data = charts.svg(figure())
+    assert data.lstrip().startswith(b"<?xml") and b"<svg" in data and len(data) < 30_000
+    # the same figure, built again, gives the same bytes: no date stamp, clip-path ids from a fixed salt
+    assert charts.svg(figure()) == data
+    assert b"<dc:date>" not in data
+    text = data.decode("utf-8")
+    # labels are <text> elements (selectable, sharp in print), escaped as XML: a data value cannot become markup
+    assert "a&lt;b&gt;&amp;" in text and "<b>" not in text
+    assert "批次" in text and "<text" in text
+    # a generic family last: a viewer without DejaVu Sans or the CJK font still draws the labels
+    families = _font_families(text)
+    assert families and all(f[-1] == "sans-serif" for f in families), families
+
+
+def test_zh_cn_svg_names_the_cjk_font_first():
+    cjk = charts.setup_fonts("zh-CN")
+    assert cjk, "a CJK font is installed by scripts/system-deps.sh"
+    try:
+        text = charts.svg(charts.bars(pd.Series([1.0, 2.0], index=["直接材料", "b"]), title="成本",
+                                      xlabel="x")).decode("utf-8")
+    finally:
+        charts.setup_fonts("en")
+    families = _font_families(text)
+    # Chinese labels ask for the CJK font before DejaVu Sans, which has no CJK glyphs
+    assert families and all(f[0] == cjk and f[-1] == "sans-serif" for f in families), families
+
+
+def _font_families(svg_text: str) -> list[list[str]]:
+    """Each <text> element's font-family list, unquoted."""
+    styles = [part.split(";", 1)[0] for part in svg_text.split("font-family:")[1:]]
+    return [[name.strip().strip("'\"") for name in style.split(",")] for style in styles]

@@ -1,7 +1,11 @@
-"""Charts for the reports: matplotlib figures (Agg, no pyplot), embedded in the HTML as PNG.
+"""Charts for the reports: matplotlib figures (no pyplot), embedded in the HTML as SVG.
 
 Each function returns a `Figure` (tests inspect its axes, bars and tick labels);
-`png` renders it. Rules every chart keeps (tests/test_charts.py):
+`svg` renders it: vector graphics, so a printed report's charts are as sharp as
+its tables, in half the time of a PNG (no glyph is rasterized, nothing is
+compressed) and at less than half its size. The text stays text, in the
+report's fonts with a generic fallback (`_order`); `png` remains for callers
+that need pixels. Rules every chart keeps (tests/test_charts.py):
 - the value axis contains every bar, bottom and top (a waterfall's running
   level included);
 - at most a handful of value ticks, formatted for what they count (money with
@@ -111,7 +115,23 @@ def _order(cjk: str | None, language: str) -> None:
     fonts = ["DejaVu Sans"]
     if cjk:
         fonts = [cjk, *fonts] if language == "zh-CN" else [*fonts, cjk]
-    matplotlib.rcParams["font.family"] = fonts
+    # last, the generic family: an SVG chart opened where none of these fonts is installed still draws its text
+    # in a sans-serif face of the viewer's (matplotlib itself resolves it to DejaVu Sans, already first)
+    matplotlib.rcParams["font.family"] = [*fonts, "sans-serif"]
+
+
+SVG_RC = {"svg.fonttype": "none",  # text as <text>, not glyph outlines: half the drawing time, selectable text
+          "svg.hashsalt": "batchkit",  # clip-path ids from a fixed salt, so that a rerun writes the same bytes
+          "svg.image_inline": True}
+
+
+def svg(fig: Figure) -> bytes:
+    """The figure as SVG bytes (one draw; the layout was set when it was built), without the date matplotlib
+    would stamp on it, so that the same figure always gives the same bytes."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context(SVG_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
 
 
 def png(fig: Figure) -> bytes:

@@ -44,7 +44,7 @@ FREEZE = "import gc; gc.collect(); gc.freeze(); del gc"
 PRELOAD = ("import pandas, pyarrow.parquet, batchkit.report.page, batchkit.report.sections\n"
            "from batchkit.report import charts as _c, i18n as _i\n"
            "_i.Translator('en')('report.title')\n"
-           "_c.setup_fonts('zh-CN'); _c.png(_c.bars(pandas.Series([1.0, 2.0], index=['a', '批次']), title='t', "
+           "_c.setup_fonts('zh-CN'); _c.svg(_c.bars(pandas.Series([1.0, 2.0], index=['a', '批次']), title='t', "
            "xlabel='x'))\n"
            "del _c, _i\n" + FREEZE)
 RESET = "%reset -f\n" + FREEZE  # the reports draw no pyplot figures: nothing else to close

@@ -158,12 +158,14 @@ class Report:
             self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric, row_kinds))
 
     def chart(self, figure: Figure | bytes, alt_key: str, **fields: Any) -> None:
-        """Show a chart (a matplotlib Figure from `charts`, or PNG bytes) with its alt text."""
+        """Show a chart (a matplotlib Figure from `charts`, drawn as SVG, or PNG bytes) with its alt text.
+
+        An image, not inline SVG: every chart's ids stay its own, and its text is not the page's text."""
         self._heading = ""
         alt = html.escape(self.t(alt_key, **fields))
-        data = charts.png(figure) if isinstance(figure, Figure) else figure
+        data, mime = (charts.svg(figure), "image/svg+xml") if isinstance(figure, Figure) else (figure, "image/png")
         src = base64.b64encode(data).decode("ascii")
-        _display(f'<figure class="bk-chart"><img src="data:image/png;base64,{src}" alt="{alt}"></figure>')
+        _display(f'<figure class="bk-chart"><img src="data:{mime};base64,{src}" alt="{alt}"></figure>')
 
     # ------------------------------------------------------------ output
 
