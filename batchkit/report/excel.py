@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -103,6 +103,24 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+class _Styles:
+    """One style per number format, shared by reference: a cell gets a copy of its kind's style array instead of
+    having its format looked up in the workbook's table cell by cell (the largest part of writing a sheet)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.arrays: dict[str, Any] = {}
+
+    def __call__(self, kind: str) -> Any:
+        if kind not in FORMATS:
+            return None
+        if kind not in self.arrays:
+            proto = Cell(self.ws)
+            proto.number_format = FORMATS[kind]
+            self.arrays[kind] = proto._style
+        return self.arrays[kind]
+
+
 def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
     frame = sheet.frame
     kinds = kinds_of(frame, sheet.numeric)
@@ -112,25 +130,29 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    columns = [frame[c].to_numpy() for c in frame.columns]
+    columns = [[_cell_value(v) for v in frame[c].to_numpy()] for c in frame.columns]
     widths = [max(10, min(40, len(t.column(str(c))) + 2)) for c in frame.columns]
     yes, no = t("bool.yes"), t("bool.no")
-    for i in range(len(frame)):
-        for j, values in enumerate(columns, start=1):
-            value = _cell_value(values[i])
-            cell = ws.cell(row=i + 2, column=j)
-            kind = kinds[j - 1] if sheet.row_kinds is None else sheet.row_kinds[i]
+    style = _Styles(ws)
+    column_styles = [style(k) for k in kinds]
+    for i, values in enumerate(zip(*columns)):
+        row_kind = None if sheet.row_kinds is None else sheet.row_kinds[i]
+        cells = []
+        for j, value in enumerate(values):
+            kind = kinds[j] if row_kind is None else row_kind
             if isinstance(value, bool) or (kind == "bool" and value is not None):
                 value = yes if value else no
             if isinstance(value, str):
+                cell = Cell(ws)
                 safe_text(cell, value)
-                widths[j - 1] = max(widths[j - 1], min(60, len(value) + 2))
+                widths[j] = max(widths[j], min(60, len(value) + 2))
             else:
-                cell.value = value
-                if kind in FORMATS:
-                    cell.number_format = FORMATS[kind]
+                cell = Cell(ws, value=value,
+                            style_array=column_styles[j] if row_kind is None else style(row_kind))
                 if kind in MONEY_KINDS and value is not None:
-                    widths[j - 1] = max(widths[j - 1], min(24, len(f"{value:,.2f}") + 3))
+                    widths[j] = max(widths[j], min(24, len(f"{value:,.2f}") + 3))
+            cells.append(cell)
+        ws.append(cells)
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A2"

@@ -59,7 +59,10 @@ def write_kernelspec(root: Path) -> Path:
            "BATCHKIT_KERNEL_ROOT": str(root)}  # lets a test find this run's kernels
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--IPKernelApp.log_level=ERROR"],
+                 "--IPKernelApp.log_level=ERROR",
+                 # no input history: a report kernel is never used interactively, and IPython would otherwise
+                 # write every cell into a SQLite file on a thread of its own (about 1 CPU-s per kernel over the pack)
+                 "--HistoryManager.enabled=False"],
         "display_name": "batchkit (Python)",
         "language": "python",
         "env": env,
