@@ -129,7 +129,7 @@ def svg(fig: Figure) -> bytes:
     """The figure as SVG bytes (one draw; the layout was set when it was built), without the date matplotlib
     would stamp on it, so that the same figure always gives the same bytes."""
     buf = io.BytesIO()
-    with matplotlib.rc_context(SVG_RC):
+    with matplotlib.rc_context(SVG_RC):  # type: ignore[arg-type]  # a dict[str, ...] for its Literal keys
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
 

@@ -135,7 +135,7 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
     yes, no = t("bool.yes"), t("bool.no")
     style = _Styles(ws)
     column_styles = [style(k) for k in kinds]
-    for i, values in enumerate(zip(*columns)):
+    for i, values in enumerate(zip(*columns, strict=True)):
         row_kind = None if sheet.row_kinds is None else sheet.row_kinds[i]
         cells = []
         for j, value in enumerate(values):
