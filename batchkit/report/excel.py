@@ -104,8 +104,8 @@ def _cell_value(value: Any) -> Any:
 
 
 class _Styles:
-    """One style per number format, shared by reference: a cell gets a copy of its kind's style array instead of
-    having its format looked up in the workbook's table cell by cell (the largest part of writing a sheet)."""
+    """One style array per number format, built once per sheet; each cell's constructor copies its kind's array,
+    instead of the format being looked up in the workbook's table cell by cell (most of writing a sheet)."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
