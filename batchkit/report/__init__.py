@@ -3,7 +3,7 @@
 Notebooks call `Report.open(...)` and the functions of `sections`; `run_pack`
 is what `batchkit run` calls. Names are resolved on first use (PEP 562): the
 `batchkit run` process costs and schedules notebooks without importing
-matplotlib, which only the kernels need.
+the report sections and workbook writer, which only the kernels need.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from . import charts
+from .chart_model import Chart
 from .data import RunData
 from .excel import Sheet, write_workbook
 from .fmt import html_table
@@ -157,13 +157,13 @@ class Report:
         if excel:
             self.sheets.append(Sheet(sheet or title, frame.reset_index(drop=True), chart, numeric, row_kinds))
 
-    def chart(self, figure: Figure | bytes, alt_key: str, **fields: Any) -> None:
-        """Show a chart (a matplotlib Figure from `charts`, drawn as SVG, or PNG bytes) with its alt text.
+    def chart(self, figure: Chart | bytes, alt_key: str, **fields: Any) -> None:
+        """Show a chart (a `Chart` from `charts`, drawn as SVG, or PNG bytes) with its alt text.
 
         An image, not inline SVG: every chart's ids stay its own, and its text is not the page's text."""
         self._heading = ""
         alt = html.escape(self.t(alt_key, **fields))
-        data, mime = (charts.svg(figure), "image/svg+xml") if isinstance(figure, Figure) else (figure, "image/png")
+        data, mime = (charts.svg(figure), "image/svg+xml") if isinstance(figure, Chart) else (figure, "image/png")
         src = base64.b64encode(data).decode("ascii")
         _display(f'<figure class="bk-chart"><img src="data:{mime};base64,{src}" alt="{alt}"></figure>')
 

@@ -55,10 +55,9 @@ def cost_by_line(rep: Report) -> None:
                                       horizontal=len(shown) > 6), "chart.cost_by_line")
     elif charts.drawable(len(totals)):
         series = pd.Series(totals["amount"].to_numpy(), index=[ct.element(str(e)) for e in totals["cost_element"]])
-        fig = charts.bars(series, title=ct("chart.output_elements"), xlabel=rep.data.currency)
-        for bar, element in zip(fig.axes[0].patches, totals["cost_element"], strict=True):
-            bar.set_color(charts.element_colour(str(element)))
-        rep.chart(fig, "chart.output_elements")
+        rep.chart(charts.bars(series, title=ct("chart.output_elements"), xlabel=rep.data.currency,
+                              colors=[charts.element_colour(str(e)) for e in totals["cost_element"]]),
+                  "chart.output_elements")
     rep.text("text.output_elements")
     totals["cost_element"] = totals["cost_element"].map(rep.t.element)
     rep.table("section.element_totals", totals, chart={"type": "bar", "x": "cost_element", "y": ["amount"],
