@@ -102,7 +102,9 @@ def test_the_params_own_allocation_gives_exactly_the_costs_of_cost(res):
     pd.testing.assert_series_equal(u["own"], s["unit_cost"], check_names=False, check_exact=True)
     pd.testing.assert_series_equal(t["own"], s["total_cost"], check_names=False, check_exact=True)
     # every pool of the run splits to the cent under the other basis too (or is left unallocated by both)
+    assert "sensitivity" not in vars(w)  # built when first read, then kept
     sens = w.sensitivity
+    assert w.sensitivity is sens
     if not sens.empty:
         per_pool = sens.groupby(["pool_id", "period"])[["own", "equal"]].sum().round(2)
         led = res.allocation_ledger.groupby(["pool_id", "period"])["amount"].sum().round(2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -48,10 +49,22 @@ class WhatIf:
     total_costs: pd.DataFrame  # the same with each batch's total cost (exact cents), WIP included
     movers: pd.DataFrame  # config, batch: unit cost vs the baseline, the largest absolute and relative changes
     items: pd.DataFrame  # per item: unit cost of its good output under each config, and changes
-    sensitivity: pd.DataFrame  # pool x batch: allocated amount under each config, and changes
     timings: dict[str, float] = field(default_factory=dict)
     # the baseline's `absorption` table (predetermined rates, issue 17); None when the params configure none
     absorption: pd.DataFrame | None = None
+    # what `sensitivity` is built from: each config's allocations, the postings layout, the config names
+    allocations: tuple[list[_Figures], Any, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def sensitivity(self) -> pd.DataFrame:
+        """Pool x batch: allocated amount under each config, and changes; built when first read.
+
+        At 16x it has 2.7 M rows and took 1-2 s of every what-if call, while a notebook iterating on
+        allocation rules mostly reads unit costs, items and movers; reading it once costs what it cost before."""
+        if self.allocations is None:
+            return pd.DataFrame()
+        figures, post, names = self.allocations
+        return _sensitivity(figures, post, names)
 
 
 @dataclass
@@ -156,7 +169,7 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
     names = list(rules)
     out = WhatIf(configs=rules, unit_costs=unit, total_costs=total, movers=_movers(unit, names, top),
                  items=_items(totals, completed & (good > 0) & rf.universe, m, names),
-                 sensitivity=_sensitivity(figures, post, names), timings=timings, absorption=figures[0].absorbed)
+                 timings=timings, absorption=figures[0].absorbed, allocations=(figures, post, names))
     timings["tables"] = time.perf_counter() - t0
     return out
 
