@@ -36,4 +36,4 @@ def test_another_folder_replaces_the_kept_tables(tmp_path):
         _write(tmp_path / name / "batch_costs.parquet", values)
     assert RunData.from_folder(tmp_path / "a")["batch_costs"]["total_cents"].tolist() == [1]
     assert RunData.from_folder(tmp_path / "b")["batch_costs"]["total_cents"].tolist() == [2, 3]
-    assert len(data._ARROW) == 1 and all("/b/" in key[0] for key in data._ARROW)
+    assert len(data._KEPT.tables) == 1 and all("/b/" in key[0] for key in data._KEPT.tables)

@@ -87,23 +87,28 @@ class RunData:
 # notebook after another on the same folder, and each read the same tables again (300 Parquet reads over the
 # 1x pack's 20 line reports, 8 % of their time). Arrow tables are immutable, so every report still gets frames of
 # its own; a rewritten file (another size, mtime or inode) is read again, and another folder replaces the cache.
-_ARROW: dict[tuple[str, int, int, int], Any] = {}
-_ARROW_FOLDER: list[str] = []
+@dataclass
+class _Kept:
+    folder: str = ""
+    tables: dict[tuple[str, int, int, int], Any] = field(default_factory=dict)
+
+
+_KEPT = _Kept()
 
 
 def _read(path: Path) -> pd.DataFrame:
     """A Parquet table with dates as datetime64 (not Python date objects)."""
     import pyarrow.parquet as pq
 
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    folder = str(path.resolve().parent.parent if path.parent.name in ("report", "inputs") else path.resolve().parent)
-    if _ARROW_FOLDER != [folder]:
-        _ARROW.clear()
-        _ARROW_FOLDER[:] = [folder]
-    if key not in _ARROW:
-        _ARROW[key] = pq.read_table(path)
-    return _ARROW[key].to_pandas(date_as_object=False)
+    where = path.resolve()
+    stat = where.stat()
+    key = (str(where), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    folder = str(where.parent.parent if where.parent.name in ("report", "inputs") else where.parent)
+    if folder != _KEPT.folder:
+        _KEPT.folder, _KEPT.tables = folder, {}
+    if key not in _KEPT.tables:
+        _KEPT.tables[key] = pq.read_table(where)
+    return _KEPT.tables[key].to_pandas(date_as_object=False)
 
 
 def report_tables(result: Any) -> dict[str, pd.DataFrame]:
