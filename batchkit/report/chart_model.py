@@ -21,7 +21,7 @@ TITLE_FONT = 12.0
 LEGEND_FONT = 9.0
 TICK = 3.5  # tick mark length, points
 PAD = 3.5  # between a tick mark and its label
-INK = "#000000"
+TEXT = "#000000"  # labels and axes
 
 
 def text_width(text: str, size: float = FONT) -> float:

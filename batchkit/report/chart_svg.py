@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .chart_model import INK, TICK, Chart, Key, Text
+from .chart_model import TEXT, TICK, Chart, Key, Text
 
 GRID = "#b0b0b0"
 # where the baseline goes for a line of text, in ems below the anchor: the font's ascent is about 0.76 em and
@@ -87,7 +87,7 @@ def svg(chart: Chart, fonts: list[str]) -> bytes:
         out += [f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(dots.radius)}" fill="{dots.colour}"/>'
                 for x, y in (chart.point(c, v) for c, v in dots.points)]
     # axes: left and bottom spines, tick marks outward
-    out.append(f'<path d="M{_n(x0)},{_n(y0)} V{_n(y1)} H{_n(x1)}" fill="none" stroke="{INK}" stroke-width="0.8"/>')
+    out.append(f'<path d="M{_n(x0)},{_n(y0)} V{_n(y1)} H{_n(x1)}" fill="none" stroke="{TEXT}" stroke-width="0.8"/>')
     marks = []
     for t in chart.shown_value_ticks():
         v = value(t.at)
@@ -96,10 +96,10 @@ def svg(chart: Chart, fonts: list[str]) -> bytes:
         c = category(t.at)
         marks.append(f"M{_n(x0)},{_n(c)} h{_n(-TICK)}" if chart.horizontal else f"M{_n(c)},{_n(y1)} v{_n(TICK)}")
     if marks:
-        out.append(f'<path d="{" ".join(marks)}" stroke="{INK}" stroke-width="0.8"/>')
+        out.append(f'<path d="{" ".join(marks)}" stroke="{TEXT}" stroke-width="0.8"/>')
     for key, (x, y) in zip(chart.legend, chart.legend_slots(), strict=True):
         out.append(_legend_mark(key, x, y))
-    out.append(f'<g style="font-family:{family};" fill="{INK}">')
+    out.append(f'<g style="font-family:{family};" fill="{TEXT}">')
     out += [_text(t) for t in chart.texts() if t.content]
     out.append("</g></svg>\n")
     return "\n".join(out).encode("utf-8")

@@ -107,7 +107,7 @@ def _column_values(column: pd.Series) -> list[Any]:
     """A column's cell values: Python numbers, text and dates, None for missing. Numbers and text convert in
     one step (a fifth of the sheet's time went to converting cell by cell); dates and mixed objects by cell."""
     if (isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf") or isinstance(column.dtype, pd.StringDtype):
-        return list(column.to_numpy(dtype=object, na_value=None).tolist())
+        return list(column.to_numpy(dtype=object, na_value=None).tolist())  # list(): tolist() is typed Any
     return [_cell_value(v) for v in column.to_numpy()]
 
 
