@@ -12,31 +12,29 @@ from ..core.schema import TABLES
 from ..ledger.postings import Postings
 from .common import bound, flag, fmt
 
+UNPARSED = ("non_numeric", "number_too_large", "bad_date", "bad_period")
+
 
 def check_empty_required(ds: Dataset, post: Postings, out: Findings) -> None:
     """Required columns with empty cells, and required tables with no rows."""
+    f = ds.findings  # read once: the lookups below were a pandas filter per required column (0.45 s at 1x)
+    absent = f[f["check"] == "missing_column"]
+    missing = set(zip(absent["table"], absent["column"], strict=True))
+    bad = f[f["check"].isin(UNPARSED)].dropna(subset=["row"])
+    unparsed = {key: set(rows.astype(int)) for key, rows in bad.groupby(["table", "column"])["row"]}
     for name, frame in ds.tables.items():
         spec = TABLES[name]
         if spec.required and frame.empty:
             # no batches: nothing to cost; no material issues: suspicious but costable
             severity = "error" if name == "batches" else "warning"
             out.add(severity, "empty_table", name, None, None, "", f"{ds.source_name(name)}: the table has no rows")
-        missing_cols = set(ds.findings.query("check == 'missing_column' and table == @name")["column"])
         for col in spec.required_names:
-            if col in missing_cols:
+            if (name, col) in missing:
                 continue
-            flag(out, ds, name, frame, frame[col].isna().to_numpy() & ~_unparsed(ds, name, col, frame),
-                  "error", "missing_value", col, lambda r: "required value is empty")
-
-
-def _unparsed(ds: Dataset, table: str, column: str, frame: pd.DataFrame) -> np.ndarray:
-    """Rows already reported as unparseable for this column (not reported twice)."""
-    f = ds.findings
-    unparsed = ["non_numeric", "number_too_large", "bad_date", "bad_period"]
-    rows = f[(f["table"] == table) & (f["column"] == column) & f["check"].isin(unparsed)]["row"].dropna()
-    if rows.empty:  # the usual case: no need to look through millions of row numbers
-        return np.zeros(len(frame), dtype=bool)
-    return np.asarray(frame["_row"].isin(set(rows.astype(int))).to_numpy(), dtype=bool)
+            empty = np.array(frame[col].isna().to_numpy(), dtype=bool)  # ours to change
+            if (name, col) in unparsed:  # rows already reported as unparseable are not reported twice
+                empty &= ~np.asarray(frame["_row"].isin(unparsed[name, col]).to_numpy(), dtype=bool)
+            flag(out, ds, name, frame, empty, "error", "missing_value", col, lambda r: "required value is empty")
 
 
 def check_signs(ds: Dataset, post: Postings, out: Findings) -> None:
