@@ -13,6 +13,8 @@ prefix, so it can never become a formula.
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import math
 import re
 from dataclasses import dataclass
@@ -21,12 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .fmt import MONEY_KINDS, header, kinds_of
 from .i18n import Translator
@@ -46,7 +43,8 @@ FORMATS = {
 SHEET_NAME_MAX = 31  # Excel's limit
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+HEADER_COLOUR = "#1F3A5F"
+CHART_SIZE = {"width": 680, "height": 302}  # pixels: 18 x 8 cm
 
 
 @dataclass
@@ -58,16 +56,13 @@ class Sheet:
     row_kinds: tuple[str, ...] | None = None  # a label/value sheet: the kind of each row's value
 
 
-def safe_text(cell: Any, value: str) -> None:
-    """Store `value` as text; a formula-looking value gets the quote prefix and string type.
+def safe_text(value: str) -> tuple[str, bool]:
+    """`value` as cell text, and whether it needs Excel's quote prefix (it looks like a formula).
 
     Characters XML cannot hold become `?`, except the GS separator of a scanned UDI, shown as `<GS>`.
     """
     value = ILLEGAL_CHARACTERS_RE.sub("?", value.replace("\x1d", "<GS>"))
-    cell.value = value
-    if value.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    return value, value.startswith(FORMULA_START)
 
 
 def sheet_name(title: str, used: set[str]) -> str:
@@ -111,107 +106,115 @@ def _column_values(column: pd.Series) -> list[Any]:
     return [_cell_value(v) for v in column.to_numpy()]
 
 
-class _Styles:
-    """One style array per number format, built once per sheet; each cell's constructor copies its kind's array,
-    instead of the format being looked up in the workbook's table cell by cell (most of writing a sheet)."""
+class _Formats:
+    """The workbook's cell formats, made once each: one per number format, the header, the quote prefix."""
 
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.arrays: dict[str, Any] = {}
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.made: dict[str, Any] = {}
+        self.header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_COLOUR,
+                                       "pattern": 1, "valign": "vcenter", "text_wrap": True})
+        self.quoted = book.add_format({"quote_prefix": True})
 
-    def __call__(self, kind: str) -> Any:
+    def __call__(self, kind: str | None) -> Any:
         if kind not in FORMATS:
             return None
-        if kind not in self.arrays:
-            proto = Cell(self.ws)
-            proto.number_format = FORMATS[kind]
-            self.arrays[kind] = proto._style
-        return self.arrays[kind]
+        if kind not in self.made:
+            self.made[kind] = self.book.add_format({"num_format": FORMATS[kind]})
+        return self.made[kind]
 
 
-def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str) -> None:
+def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str, formats: _Formats) -> None:
+    """One table on one sheet: the header row, every value by its kind (text stays text), widths, frozen header,
+    filter, page setup and the chart, if any."""
     frame = sheet.frame
     kinds = kinds_of(frame, sheet.numeric)
-    for j, col in enumerate(frame.columns, start=1):
-        cell = ws.cell(row=1, column=j)
-        safe_text(cell, header(str(col), kinds[j - 1], t, currency))
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    columns = [_column_values(frame[c]) for c in frame.columns]
+    for j, col in enumerate(frame.columns):
+        ws.write_string(0, j, safe_text(header(str(col), kinds[j], t, currency))[0], formats.header)
     widths = [max(10, min(40, len(t.column(str(c))) + 2)) for c in frame.columns]
     yes, no = t("bool.yes"), t("bool.no")
-    style = _Styles(ws)
-    column_styles = [style(k) for k in kinds]
-    for i, values in enumerate(zip(*columns, strict=True)):
-        row_kind = None if sheet.row_kinds is None else sheet.row_kinds[i]
-        cells = []
-        for j, value in enumerate(values):
-            kind = kinds[j] if row_kind is None else row_kind
-            if isinstance(value, bool) or (kind == "bool" and value is not None):
+    date_format = formats("date")
+    for j, values in enumerate(_column_values(frame[c]) for c in frame.columns):
+        column_format = formats(kinds[j])
+        for i, value in enumerate(values):
+            kind = kinds[j] if sheet.row_kinds is None else sheet.row_kinds[i]
+            if value is None:  # an empty cell keeps its column's format, for a value typed in later
+                if kind in FORMATS:
+                    ws.write_blank(i + 1, j, None, formats(kind))
+                continue
+            if isinstance(value, bool) or kind == "bool":
                 value = yes if value else no
+            if value == "":  # an empty text is an empty cell, as it reads back
+                continue
             if isinstance(value, str):
-                cell = Cell(ws)
-                safe_text(cell, value)
-                widths[j] = max(widths[j], min(60, len(value) + 2))
-            else:
-                cell = Cell(ws, value=value,
-                            style_array=column_styles[j] if row_kind is None else style(row_kind))
-                if kind in MONEY_KINDS and value is not None:
+                text, quoted = safe_text(value)
+                ws.write_string(i + 1, j, text, formats.quoted if quoted else None)
+                widths[j] = max(widths[j], min(60, len(text) + 2))
+            elif isinstance(value, dt.date):
+                ws.write_datetime(i + 1, j, value, date_format)
+            elif isinstance(value, (int, float, decimal.Decimal)):
+                ws.write_number(i + 1, j, float(value) if isinstance(value, decimal.Decimal) else value,
+                                column_format if sheet.row_kinds is None else formats(kind))
+                if kind in MONEY_KINDS:
                     widths[j] = max(widths[j], min(24, len(f"{value:,.2f}") + 3))
-            cells.append(cell)
-        ws.append(cells)
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = "A2"
+            else:
+                text, quoted = safe_text(str(value))
+                ws.write_string(i + 1, j, text, formats.quoted if quoted else None)
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    ws.freeze_panes(1, 0)
     if len(frame.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
+        ws.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)
     _page_setup(ws)
     if sheet.chart and len(frame):
-        _add_chart(ws, sheet, t)
+        _add_chart(ws, sheet, formats.book)
 
 
 def _page_setup(ws: Any) -> None:
     """A4 landscape, one page wide (as many long as it takes), the header row on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.center.text = "&P / &N"
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.5, right=0.5)
+    ws.set_footer("&C&P / &N")
 
 
-def _add_chart(ws: Any, sheet: Sheet, t: Translator) -> None:
+def _add_chart(ws: Any, sheet: Sheet, book: Any) -> None:
     spec = sheet.chart or {}
     cols = list(sheet.frame.columns)
-    x = cols.index(spec["x"]) + 1
+    x = cols.index(spec["x"])
     n = min(len(sheet.frame), spec.get("max_points", 40))
-    chart = LineChart() if spec.get("type") == "line" else BarChart()
-    chart.title = spec.get("title", "")
-    chart.height, chart.width = 8, 18
+    chart = book.add_chart({"type": "line" if spec.get("type") == "line" else "column"})
     for y_col in spec["y"]:
-        y = cols.index(y_col) + 1
-        data = Reference(ws, min_col=y, min_row=1, max_row=n + 1)
-        chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=x, min_row=2, max_row=n + 1))
-    chart.y_axis.title = spec.get("y_title", "")
+        y = cols.index(y_col)
+        chart.add_series({"name": [ws.name, 0, y], "categories": [ws.name, 1, x, n, x],
+                          "values": [ws.name, 1, y, n, y]})
+    if spec.get("title"):
+        chart.set_title({"name": spec["title"]})
+    if spec.get("y_title"):
+        chart.set_y_axis({"name": spec["y_title"]})
+    chart.set_size(CHART_SIZE)
     # below the table, from a page of its own: printed whole, never cut across two pages
     below = len(sheet.frame) + 3
-    ws.row_breaks.append(Break(id=below - 1))
-    ws.add_chart(chart, f"A{below}")
+    ws.set_h_pagebreaks([below - 1])
+    ws.insert_chart(f"A{below}", chart)
 
 
 def write_workbook(path: Path, sheets: list[Sheet], t: Translator, currency: str = "") -> None:
-    """Write `sheets` to an .xlsx at `path` (the caller writes into a temporary folder)."""
-    book = Workbook()
-    book.remove(book.active)
+    """Write `sheets` to an .xlsx at `path` (the caller writes into a temporary folder).
+
+    XlsxWriter, not openpyxl: it writes each cell's XML as it goes, where openpyxl built a cell object and an
+    lxml element per cell, half of every report workbook's time. Values are written by type, never through
+    XlsxWriter's guessing `write` (which would make "=..." a formula and "1e5" a number)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "default_date_format": FORMATS["date"]})
+    formats = _Formats(book)
     used: set[str] = set()
     for sheet in sheets:
-        ws = book.create_sheet(sheet_name(sheet.title, used))
-        write_sheet(ws, sheet, t, currency)
+        write_sheet(book.add_worksheet(sheet_name(sheet.title, used)), sheet, t, currency, formats)
     if not sheets:
-        book.create_sheet("-")
-    book.save(path)
+        book.add_worksheet("-")
+    book.close()
