@@ -152,6 +152,8 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str, formats: _F
                 widths[j] = max(widths[j], min(60, len(text) + 2))
             elif isinstance(value, dt.date):
                 ws.write_datetime(i + 1, j, value, date_format)
+            elif isinstance(value, float) and not math.isfinite(value):  # Excel has no infinity: say it in text
+                ws.write_string(i + 1, j, "inf" if value > 0 else "-inf")
             elif isinstance(value, (int, float, decimal.Decimal)):
                 ws.write_number(i + 1, j, float(value) if isinstance(value, decimal.Decimal) else value,
                                 column_format if sheet.row_kinds is None else formats(kind))
@@ -210,7 +212,8 @@ def write_workbook(path: Path, sheets: list[Sheet], t: Translator, currency: str
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                           "strings_to_urls": False, "default_date_format": FORMATS["date"]})
+                                           "strings_to_urls": False, "default_date_format": FORMATS["date"],
+                                           "remove_timezone": True})
     formats = _Formats(book)
     used: set[str] = set()
     for sheet in sheets:
