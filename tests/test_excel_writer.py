@@ -52,3 +52,17 @@ def test_a_label_value_sheet_formats_each_row_by_its_own_kind(tmp_path):
     ws = load_workbook(path)["KPIs"]
     assert [(ws.cell(r, 2).value, ws.cell(r, 2).number_format) for r in (2, 3, 4)] == [
         (1000.25, FORMATS["money"]), (0.9, FORMATS["pct"]), (12, FORMATS["int"])]
+
+
+def test_values_excel_cannot_hold_are_written_not_refused(tmp_path):
+    import math
+
+    frame = pd.DataFrame({"ratio": [math.inf, -math.inf, 1.5], "note": ["x", "", "=1+1"],
+                          "at": [dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)] * 3})
+    path = tmp_path / "v.xlsx"
+    write_workbook(path, [Sheet("Values", frame)], Translator("en"), "CNY")
+    rows = [[c.value for c in r] for r in load_workbook(path)["Values"].iter_rows(min_row=2)]
+    # infinity as text, an empty text as an empty cell, a formula-looking text as text; a zoned timestamp is
+    # written as its date, like every date the reports show (openpyxl reads a date cell back as midnight)
+    day = dt.datetime(2026, 1, 1)
+    assert rows == [["inf", "x", day], ["-inf", None, day], [1.5, "=1+1", day]]
