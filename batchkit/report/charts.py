@@ -169,11 +169,19 @@ def _under(ticks: Sequence[Tick], rotation: float, size: float) -> float:
     return OFF + w * math.sin(a) + line_height(size) * math.cos(a) + 4.0
 
 
-def _overhang(ticks: Sequence[Tick], rotation: float, size: float, first_at: float) -> float:
-    """How far the first slanted label reaches left of the plot's edge (its end is at `first_at` points in)."""
-    if not ticks or rotation == 0:
-        return 0.0
-    return widest([ticks[0].label], size) * math.cos(math.radians(rotation)) - first_at
+def _reach(ticks: Sequence[Tick], rotation: float, size: float, inside_left: Sequence[float],
+           inside_right: Sequence[float]) -> tuple[float, float]:
+    """How far category labels reach past the plot's left and right edges (each label's point is
+    `inside_left` points from the left edge, `inside_right` from the right): a level label is centred on its
+    point, a slanted one ends there and runs down to the left."""
+    left = right = 0.0
+    for tick, in_left, in_right in zip(ticks, inside_left, inside_right, strict=True):
+        w = widest([tick.label], size)
+        if rotation == 0:
+            left, right = max(left, w / 2 - in_left), max(right, w / 2 - in_right)
+        else:
+            left = max(left, w * math.cos(math.radians(rotation)) - in_left)
+    return left, right
 
 
 def _vertical(title: str, height_in: float, *, categories: Sequence[str], positions: Sequence[float],
@@ -182,11 +190,18 @@ def _vertical(title: str, height_in: float, *, categories: Sequence[str], positi
               category_label: str = "") -> Chart:
     """A chart with values up and categories along the bottom, its margins laid out from its labels."""
     (lo, hi), ticks = value_axis(value[0], value[1], kind, bins, from_zero=from_zero, pad=pad)
-    left = OFF + widest([t.label for t in ticks]) + (line_height(FONT) + 8.0 if value_label else 4.0)
-    right = legend_width([k.label for k in legend]) if legend else 14.0
-    per_unit = (WIDTH - left - right) / (limits[1] - limits[0])
-    cats, rotation = _slanted(categories, positions, per_unit, size, least_rotation)
-    left = max(left, _overhang(cats, rotation, size, (positions[0] - limits[0]) * per_unit) + 4.0)
+    base_left = OFF + widest([t.label for t in ticks]) + (line_height(FONT) + 8.0 if value_label else 4.0)
+    base_right = legend_width([k.label for k in legend]) if legend else 14.0
+    left, right = base_left, base_right
+    for _ in range(3):  # the labels' overhang narrows the plot, which can change how they fit: settle it
+        per_unit = (WIDTH - left - right) / (limits[1] - limits[0])
+        cats, rotation = _slanted(categories, positions, per_unit, size, least_rotation)
+        need = _reach(cats, rotation, size, [(t.at - limits[0]) * per_unit for t in cats],
+                      [(limits[1] - t.at) * per_unit for t in cats])
+        new = (max(base_left, need[0] + 4.0), max(base_right, need[1] + 4.0))
+        if new == (left, right):
+            break
+        left, right = new
     bottom = _under(cats, rotation, size) + (line_height(FONT) + 4.0 if category_label else 0.0)
     height = max(height_in * PT, bottom / 0.6)  # long labels make the picture taller, not the plot flat
     return Chart(title, WIDTH, height, (left, right, bottom, 29.0), False, (lo, hi), ticks,
@@ -199,10 +214,12 @@ def _horizontal(title: str, categories: Sequence[str], value: tuple[float, float
     """Values left to right and categories top to bottom, one row per category."""
     n = len(categories)
     height = max(least, row * n + base) * PT
-    left = OFF + widest(categories) + 10.0
-    right = legend_width([k.label for k in legend]) if legend else 32.0
-    (lo, hi), ticks = value_axis(value[0], value[1], kind, bins, room=WIDTH - left - right)
-    right = max(right, widest([t.label for t in ticks]) / 2 + 4.0)  # the last tick's label, centred on it
+    left = base_left = OFF + widest(categories) + 10.0
+    right = base_right = legend_width([k.label for k in legend]) if legend else 32.0
+    for _ in range(2):  # the end ticks' labels are centred on the plot's edges: they need half their width
+        (lo, hi), ticks = value_axis(value[0], value[1], kind, bins, room=WIDTH - left - right)
+        half = widest([t.label for t in ticks]) / 2 + 4.0
+        left, right = max(base_left, half), max(base_right, half)
     bottom = OFF + line_height(FONT) + (line_height(FONT) + 8.0 if value_label else 4.0)
     return Chart(title, WIDTH, height, (left, right, bottom, 29.0), True, (lo, hi), ticks, _bar_limits(n),
                  [Tick(float(i), c) for i, c in enumerate(categories)], value_label=value_label, legend=list(legend))
