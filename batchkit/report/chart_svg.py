@@ -55,12 +55,15 @@ def svg(chart: Chart, fonts: list[str]) -> bytes:
            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(chart.width)}pt" height="{_n(chart.height)}pt" '
            f'viewBox="0 0 {_n(chart.width)} {_n(chart.height)}" version="1.1">',
            f'<rect width="{_n(chart.width)}" height="{_n(chart.height)}" fill="#ffffff"/>']
+    def across(at: float, style: str) -> str:
+        """A line across the plot at value `at` (a grid line, a rule)."""
+        v = value(at)
+        ends = (v, y0, v, y1) if chart.horizontal else (x0, v, x1, v)
+        return '<line x1="{}" y1="{}" x2="{}" y2="{}" {}/>'.format(*map(_n, ends), style)
+
     if chart.grid:
-        for t in chart.shown_value_ticks():
-            v = value(t.at)
-            line = (v, y0, v, y1) if chart.horizontal else (x0, v, x1, v)
-            out.append('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-opacity="0.3" stroke-width="0.8"/>'
-                       .format(*map(_n, line), GRID))
+        out += [across(t.at, f'stroke="{GRID}" stroke-opacity="0.3" stroke-width="0.8"')
+                for t in chart.shown_value_ticks()]
     for r in chart.rects:
         lo, hi = value(r.low), value(r.high)
         c0, c1 = category(r.at - r.thickness / 2), category(r.at + r.thickness / 2)
@@ -70,11 +73,8 @@ def svg(chart: Chart, fonts: list[str]) -> bytes:
             x, y, w, h = min(c0, c1), hi, abs(c1 - c0), lo - hi
         out.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{r.colour}"/>')
     for rule in chart.rules:
-        v = value(rule.value)
-        line = (v, y0, v, y1) if chart.horizontal else (x0, v, x1, v)
         dash = f' stroke-dasharray="{rule.dash}"' if rule.dash else ""
-        out.append('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"{}/>'
-                   .format(*map(_n, line), rule.colour, _n(rule.width), dash))
+        out.append(across(rule.value, f'stroke="{rule.colour}" stroke-width="{_n(rule.width)}"{dash}'))
     for ln in chart.lines:
         pts = [chart.point(c, v) for c, v in ln.points if v == v]  # NaN: no point
         dash = f' stroke-dasharray="{ln.dash}"' if ln.dash else ""
