@@ -127,6 +127,7 @@ def pool_source(s: Session, up_to: str, run_month: int) -> tuple[str, str]:
         return "pool_amount_rated", "unit_basis"
     s.table("unit_basis_more", bases.unit_rows(new_months))
     s.table("unit_basis_rated", "SELECT * FROM unit_basis UNION ALL SELECT * FROM unit_basis_more")
+    bases.booked_units(s, "unit_basis_rated")
     return "pool_amount_rated", "unit_basis_rated"
 
 
