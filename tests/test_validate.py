@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 import batchkit
 from batchkit.core.params import Params
 from tests.conftest import findings_of
@@ -160,3 +165,33 @@ def test_empty_file(make_data):
 
 def test_clean_dataset_has_no_findings(make_data):
     assert batchkit.validate(batchkit.load_dataset(make_data(), Params())).empty
+
+
+_NET_BATCHES = ("S1", "F1", "ZZ8", "ZZ9", "")  # ZZ8 and ZZ9 are not in batches: two unknown IDs, never merged
+_NET_LOTS = ("L-1", "L-2", "S1", "")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(_NET_BATCHES), st.sampled_from(_NET_LOTS),
+                          st.integers(-3000, 3000)), min_size=1, max_size=14))
+def test_net_negative_issue_matches_a_decimal_reference(make_data, lines):
+    """Every (batch_id, lot_id) text pair whose quantities sum below zero, and no other, is reported once, at
+    its last row: the reference sums the same cells as Decimals per pair (rows with an empty cell take no part).
+    Quantities are thousandths, so sums like 0.1 + 0.2 - 0.3 test exactness."""
+    text = "batch_id,material_id,lot_id,qty,unit_cost,date,doc_id\n" + "".join(
+        f"{b},RESIN,{lot},{Decimal(q) / 1000},1.5,2026-01-02,D{i}\n" for i, (b, lot, q) in enumerate(lines))
+    got = _find(make_data, "net_negative_issue", material_issues=text)
+    sums: dict[tuple[str, str], list] = {}
+    for i, (b, lot, q) in enumerate(lines):
+        if b and lot:
+            entry = sums.setdefault((b, lot), [Decimal(0), 0])
+            entry[0] += Decimal(q) / 1000
+            entry[1] = i + 2  # file row of the pair's last line (row 1 is the header)
+    want = sorted((row, b, lot) for (b, lot), (total, row) in sums.items() if total < 0)
+    assert sorted((f["row"], *_pair(f["message"])) for f in got) == want
+
+
+def _pair(message: str) -> tuple[str, str]:
+    """(batch_id, lot_id) named by a net_negative_issue message."""
+    after = message.split("batch '", 1)[1]
+    return after.split("'", 1)[0], after.split("lot '", 1)[1].split("'", 1)[0]

@@ -96,12 +96,19 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     returned = qty_i < 0
     if not returned.any():  # a net below zero needs a return
         return
-    # only a batch with a return can go below zero: sum the rows of those batches alone, found through
-    # postings' integer batch codes (rows of IDs not in batches have code -1: the mark's last slot)
+    # only a (batch, lot) pair with a return can go below zero: sum the rows of those pairs alone. Pairs are
+    # found on integers: postings' batch code (IDs not in batches share code -1, so this over-selects, never
+    # misses) and the lot's dictionary index. At 16x the pairs with a return hold a few thousand of the 9.6 M
+    # rows; grouping every row of a batch with a return by its text (6.6 M) took 2.3 s.
     code = post.material["code"].to_numpy()[ok]
-    mark = np.zeros(len(post.master) + 1, dtype=bool)
-    mark[code[returned]] = True
-    rows = np.flatnonzero(ok)[mark[code]]
+    lot_text = arrow_text(mi["lot_id"]).filter(pa.array(ok))
+    if isinstance(lot_text, pa.ChunkedArray):  # one dictionary for every row
+        lot_text = lot_text.combine_chunks()
+    lot = pc.dictionary_encode(lot_text)
+    pair = (code + 1) * len(lot.dictionary) + lot.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    with_return = pc.is_in(pa.array(pair), value_set=pa.array(np.unique(pair[returned])))
+    picked = np.asarray(with_return.to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(ok)[picked]
     # the sums per (batch_id, lot_id) text pair, exact (DuckDB's 128-bit sum), the groups in order of
     # their first row as grouping by the text in row order gives
     net = query_once(
@@ -109,7 +116,7 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
         "HAVING sum(q) < 0 ORDER BY pos",
         t=pa.table({"batch_id": arrow_text(mi["batch_id"]).take(pa.array(rows)),
                     "lot_id": arrow_text(mi["lot_id"]).take(pa.array(rows)),
-                    "q": qty_i[mark[code]], "r": mi["_row"].to_numpy()[rows], "pos": rows}))
+                    "q": qty_i[picked], "r": mi["_row"].to_numpy()[rows], "pos": rows}))
     if not net.num_rows:
         return
     at = net["pos"].combine_chunks()  # each group's first row names its batch_id and lot_id
