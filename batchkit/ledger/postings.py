@@ -85,7 +85,7 @@ def _price_materials(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
             "date": mi["date"].to_numpy(),
             "material_id": mi["material_id"].array,  # Arrow text, not 10 M Python strings
             "lot_code": sub_code,
-            "lot_known": lot_pos >= 0,
+            "lot_pos": lot_pos.astype(np.int32),  # row of the lot in material_lots, -1 if none
             "qty_i": qty_i,
             "priced": priced,
             "cents": cents.astype(np.int64),
