@@ -200,15 +200,18 @@ def _candidates(post: Postings, pools: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _booked(post: Postings) -> np.ndarray:
-    """Sorted keys (month, work center, batch code) of every batch with hours on a work center; cached."""
+    """Sorted keys (month, work center, batch code) of every batch with hours on a work center; cached.
+
+    Repeated keys stay: `_in_scope` finds a key by binary search, which repeats do not disturb, and a sort
+    of the 2 M operation keys at 16x costs a fraction of `np.unique`'s hashing (0.8 s)."""
     if "booked" not in post.cache:
         ops = post.operations
         wc_codes, wc_names = _work_centers(post)
         month = month_numbers(ops["date"])
         ok = (ops["code"].to_numpy() >= 0) & ((ops["labor_i"] + ops["machine_i"]) > 0).to_numpy() & (wc_codes >= 0) \
             & (month != NO_MONTH)
-        post.cache["booked"] = np.unique((month[ok] * (len(wc_names) + 1) + wc_codes[ok]) * (len(post.master) + 1)
-                                         + ops["code"].to_numpy()[ok])
+        post.cache["booked"] = np.sort((month[ok] * (len(wc_names) + 1) + wc_codes[ok]) * (len(post.master) + 1)
+                                       + ops["code"].to_numpy()[ok])
     return cast(np.ndarray, post.cache["booked"])
 
 
