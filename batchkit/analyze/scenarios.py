@@ -200,10 +200,10 @@ def whatif(ds: Dataset, configs: Mapping[str, Mapping[str, Any] | Allocation], p
     unit = rows.batches.copy()
     total = rows.batches.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        for name, t in totals.items():
-            t = t[rows.take]
-            unit[name] = np.where(rows.costed, t / 100.0 / rows.good, np.nan)  # as cost() computes it
-            total[name] = money.cents_to_float(t)
+        for name, per_code in totals.items():
+            cents = per_code[rows.take]
+            unit[name] = np.where(rows.costed, cents / 100.0 / rows.good, np.nan)  # as cost() computes it
+            total[name] = money.cents_to_float(cents)
     names = list(rules)
     out = WhatIf(configs=rules, unit_costs=unit, total_costs=total, movers=_movers(unit, names, top),
                  items=_items(totals, rows.done, m, names),

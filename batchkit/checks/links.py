@@ -104,10 +104,9 @@ def check_net_issues(ds: Dataset, post: Postings, out: Findings) -> None:
     n = len(post.master)
     lot_pos = post.material["lot_pos"].to_numpy()[ok].astype(np.int64)
     sub = post.material["lot_code"].to_numpy()[ok]
-    lot = np.where(lot_pos >= 0, lot_pos, np.where(sub >= 0, sub - n - 1, -1))  # purchased >= 0 > batch >= -n-1
-    slots = int(lot_pos.max(initial=-1)) + n + 3
-    lot = np.where(lot < 0, lot + slots, lot)  # one slot per lot key, 0 <= lot < slots
-    pair = (code + 1) * slots + lot
+    lots = int(lot_pos.max(initial=-1)) + 1  # keys: purchased lots, then sub-assemblies, then one for the rest
+    lot = np.where(lot_pos >= 0, lot_pos, np.where(sub >= 0, lots + sub, lots + n))
+    pair = (code + 1) * (lots + n + 1) + lot
     picked = np.asarray(pc.is_in(pa.array(pair), value_set=pa.array(np.unique(pair[returned])))
                         .to_numpy(zero_copy_only=False), dtype=bool)
     rows = np.flatnonzero(ok)[picked]
