@@ -146,22 +146,19 @@ def write_sheet(ws: Any, sheet: Sheet, t: Translator, currency: str, formats: _F
                 value = yes if value else no
             if value == "":  # an empty text is an empty cell, as it reads back
                 continue
-            if isinstance(value, str):
-                text, quoted = safe_text(value)
+            if not isinstance(value, (dt.date, int, float, decimal.Decimal)):  # text, or any other value
+                text, quoted = safe_text(str(value))
                 ws.write_string(i + 1, j, text, formats.quoted if quoted else None)
                 widths[j] = max(widths[j], min(60, len(text) + 2))
             elif isinstance(value, dt.date):
                 ws.write_datetime(i + 1, j, value, date_format)
             elif isinstance(value, float) and not math.isfinite(value):  # Excel has no infinity: say it in text
                 ws.write_string(i + 1, j, "inf" if value > 0 else "-inf")
-            elif isinstance(value, (int, float, decimal.Decimal)):
+            else:
                 ws.write_number(i + 1, j, float(value) if isinstance(value, decimal.Decimal) else value,
                                 column_format if sheet.row_kinds is None else formats(kind))
                 if kind in MONEY_KINDS:
                     widths[j] = max(widths[j], min(24, len(f"{value:,.2f}") + 3))
-            else:
-                text, quoted = safe_text(str(value))
-                ws.write_string(i + 1, j, text, formats.quoted if quoted else None)
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     ws.freeze_panes(1, 0)
