@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from ..core.arrow import arrow_text
 from ..core.findings import Findings
+from ..core.lanes import two_lanes
 from ..core.params import BatchIdRules
 
 
@@ -112,49 +113,69 @@ def normalize_dataset_ids(tables: dict[str, pd.DataFrame], sources: dict[str, di
 
     The rules, the comparison and the pattern run on each column's distinct
     values; only the rows they flag are looked at one by one (to report them).
+    Batches go first (their normalized IDs say which lot_ids name a batch),
+    then the other tables on two threads (`core.lanes`: the material issues'
+    two ID columns on one, the rest on the other), their findings in table order.
     """
     master: pa.Array | None = None
-    order = ["batches"] + [t for t in tables if t != "batches"]
-    for name in order:
-        if name not in tables:
-            continue
+
+    def table_job(name: str) -> Findings:
+        local = Findings()
         df = tables[name]
         source = str(sources.get(name, {}).get("file") or name)
-        rows = df["_row"].to_numpy()
         if "batch_id" in df.columns:
-            original = df["batch_id"]
-            distinct, idx = _encoded(original)
-            norm_distinct = _apply_rules(distinct, rules)
-            changed_value = pc.not_equal(distinct, norm_distinct).to_numpy(zero_copy_only=False)
-            # when the rules change no value, the column is already its normalized self: no expansion of
-            # millions of rows (the same texts, missing where they were missing)
-            normalized = (_series(norm_distinct.take(pa.array(idx, mask=idx < 0)), original.index)
-                          if changed_value.any() else original)
-            changed = _flagged_rows(changed_value, idx)
-            if changed.any():
-                _report_changes(original[changed], normalized[changed], rows[changed], table=name,
-                                column="batch_id", source=source, findings=findings)
-            invalid = _flagged_rows(~id_pattern_mask(_series(norm_distinct, pd.RangeIndex(len(norm_distinct))),
-                                                     rules.pattern), idx)
-            if invalid.any():
-                _report_invalid(normalized[invalid], rows[invalid], rules.pattern, table=name, column="batch_id",
-                                source=source, findings=findings)
-            if normalized is not original:
-                df["batch_id"] = normalized
-        if name == "batches":
-            master = pc.unique(pc.drop_null(arrow_text(df["batch_id"])))
+            _normalize_batch_ids(df, name, source, rules, local)
         if name == "material_issues" and "lot_id" in df.columns and master is not None and len(master):
-            original = df["lot_id"]
-            distinct, idx = _encoded(original)
-            candidate = _apply_rules(distinct, rules)
-            names_batch = pc.is_in(candidate, value_set=master).to_numpy(zero_copy_only=False)
-            is_batch = _flagged_rows(names_batch, idx)
-            if is_batch.any():
-                take = pa.array(idx, mask=idx < 0)
-                lot = _series(pc.if_else(pa.array(names_batch), candidate, distinct).take(take), original.index)
-                changed = is_batch & _flagged_rows(pc.not_equal(distinct, candidate).to_numpy(zero_copy_only=False),
-                                                   idx)
-                if changed.any():
-                    _report_changes(original[changed], lot[changed], rows[changed], table=name, column="lot_id",
-                                    source=source, findings=findings)
-                df["lot_id"] = lot
+            _normalize_lot_ids(df, name, source, rules, master, local)
+        return local
+
+    if "batches" in tables:
+        findings.extend(table_job("batches"))
+        master = pc.unique(pc.drop_null(arrow_text(tables["batches"]["batch_id"])))
+    rest = [t for t in tables if t != "batches"]
+    weight = {t: len(tables[t]) * (2 if t == "material_issues" else 1) for t in rest}
+    for found in two_lanes(rest, weight.__getitem__, table_job).values():
+        findings.extend(found)
+
+
+def _normalize_batch_ids(df: pd.DataFrame, name: str, source: str, rules: BatchIdRules, findings: Findings) -> None:
+    rows = df["_row"].to_numpy()
+    original = df["batch_id"]
+    distinct, idx = _encoded(original)
+    norm_distinct = _apply_rules(distinct, rules)
+    changed_value = pc.not_equal(distinct, norm_distinct).to_numpy(zero_copy_only=False)
+    # when the rules change no value, the column is already its normalized self: no expansion of
+    # millions of rows (the same texts, missing where they were missing)
+    normalized = (_series(norm_distinct.take(pa.array(idx, mask=idx < 0)), original.index)
+                  if changed_value.any() else original)
+    changed = _flagged_rows(changed_value, idx)
+    if changed.any():
+        _report_changes(original[changed], normalized[changed], rows[changed], table=name,
+                        column="batch_id", source=source, findings=findings)
+    invalid = _flagged_rows(~id_pattern_mask(_series(norm_distinct, pd.RangeIndex(len(norm_distinct))),
+                                             rules.pattern), idx)
+    if invalid.any():
+        _report_invalid(normalized[invalid], rows[invalid], rules.pattern, table=name, column="batch_id",
+                        source=source, findings=findings)
+    if normalized is not original:
+        df["batch_id"] = normalized
+
+
+def _normalize_lot_ids(df: pd.DataFrame, name: str, source: str, rules: BatchIdRules, master: pa.Array,
+                       findings: Findings) -> None:
+    """lot_ids that name a batch once normalized take the batch's ID (reported); other lots stay as written."""
+    rows = df["_row"].to_numpy()
+    original = df["lot_id"]
+    distinct, idx = _encoded(original)
+    candidate = _apply_rules(distinct, rules)
+    names_batch = pc.is_in(candidate, value_set=master).to_numpy(zero_copy_only=False)
+    is_batch = _flagged_rows(names_batch, idx)
+    if is_batch.any():
+        take = pa.array(idx, mask=idx < 0)
+        lot = _series(pc.if_else(pa.array(names_batch), candidate, distinct).take(take), original.index)
+        changed = is_batch & _flagged_rows(pc.not_equal(distinct, candidate).to_numpy(zero_copy_only=False),
+                                           idx)
+        if changed.any():
+            _report_changes(original[changed], lot[changed], rows[changed], table=name, column="lot_id",
+                            source=source, findings=findings)
+        df["lot_id"] = lot

@@ -18,12 +18,15 @@ import pyarrow.compute as pc
 
 from ..core.errors import DataError
 from ..core.findings import Findings
+from ..core.lanes import two_lanes
 from ..core.model import Dataset
 from ..core.params import Params, load_params
 from ..core.schema import TABLES, Column
 from .cells import as_text, date_column, number_column, period_column, text_column
 from .ids import normalize_dataset_ids
 from .readers import RawTable, file_info, locate, read_file
+
+TWO_LANES_ROWS = 200_000  # from this many rows a table's columns are typed on two threads
 
 # ------------------------------------------------------------------ tables
 
@@ -146,9 +149,20 @@ def type_table(
         )
     comma_decimals = raw.info.get("delimiter") == ";"
     data: dict[str, pd.Series] = {"_row": pd.Series(rows)}
-    for col in spec.columns:
+
+    def convert(col: Column) -> tuple[pd.Series, Findings]:
+        local = Findings()  # each column's own, merged below in the contract's column order
         arr = tbl.column(col.name) if col.name in headers else pa.nulls(n, pa.string())
-        data[col.name] = _convert(arr, col, name, rows, source, findings, comma_decimals, date_order)
+        return _convert(arr, col, name, rows, source, local, comma_decimals, date_order), local
+
+    by_name = {c.name: c for c in spec.columns}
+    if n >= TWO_LANES_ROWS:  # a large table's columns typed on two threads (`core.lanes`)
+        done = two_lanes(list(by_name), lambda c: 0, lambda c: convert(by_name[c]))
+    else:
+        done = {c: convert(by_name[c]) for c in by_name}
+    for col_name, (series, local) in done.items():
+        data[col_name] = series
+        findings.extend(local)
     for h in headers:
         if h not in data and h:
             data[h] = text_column(tbl.column(h))

@@ -49,6 +49,15 @@ def codes(values: pd.Series, ids: pa.Array) -> np.ndarray:
     return out
 
 
+def codes_in_each(values: pd.Series, *id_sets: pa.Array) -> tuple[np.ndarray, ...]:
+    """`codes(values, ids)` for each set of IDs, the values hashed once: a lot_id column is looked up among the
+    purchased lots and among the batches (at 16x, 9.6 M rows: each look-up of the rows costs 0.3 s)."""
+    enc = pc.dictionary_encode(arrow_text(values))
+    rows = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    distinct = pd.Series(enc.dictionary.to_pandas(), dtype="str")
+    return tuple(gather(codes(distinct, ids), rows, -1) for ids in id_sets)
+
+
 def gather(values: np.ndarray, pos: np.ndarray, fill: object) -> np.ndarray:
     """values[pos] where pos >= 0, else `fill` (also when `values` is empty)."""
     values = np.asarray(values)
@@ -68,11 +77,10 @@ def _price_materials(ds: Dataset, ids: pa.Array) -> tuple[pd.DataFrame, int]:
     mi = ds.get("material_issues")
     lots = ds.get("material_lots")
     lots1 = lots[lots["lot_id"].notna()].drop_duplicates("lot_id", keep="first")
-    lot_pos = codes(mi["lot_id"], pa.array(lots1["lot_id"], pa.string(), from_pandas=True))
+    lot_pos, sub_code = codes_in_each(mi["lot_id"], pa.array(lots1["lot_id"], pa.string(), from_pandas=True), ids)
     lot_cost = gather(lots1["unit_cost"].to_numpy(dtype="float64"), lot_pos, np.nan)
     row_cost = mi["unit_cost"].to_numpy(dtype="float64")
     unit = np.where(np.isnan(row_cost), lot_cost, row_cost)
-    sub_code = codes(mi["lot_id"], ids)
     is_sub = sub_code >= 0
     qty_i, qp = money.scaled(mi["qty"].to_numpy(dtype="float64"))
     unit_i, up = money.scaled(np.where(is_sub, np.nan, unit))
