@@ -17,23 +17,12 @@ from batchkit.ingest import ids, load
 from .conftest import run_cost
 
 
-def sequential(names, weight, job):
-    """What `run_two_lanes` stands for, on one thread and in the given order."""
-    out = {}
-    for name in names:
-        try:
-            out[name] = job(name)
-        except Exception as exc:
-            out[name] = exc
-    return out
-
-
 def sequential_strict(names, weight, job):
     """What `two_lanes` stands for: one thread, the given order, the first error raised."""
     return {name: job(name) for name in names}
 
 
-def test_results_keep_the_callers_order_and_errors_are_returned_not_raised():
+def test_results_keep_the_callers_order_and_the_first_error_in_that_order_is_raised():
     started = []
     lock = threading.Lock()
 
@@ -41,19 +30,22 @@ def test_results_keep_the_callers_order_and_errors_are_returned_not_raised():
         with lock:
             started.append(name)
         time.sleep(0.01 * len(name))  # the lanes finish in another order than they were given
-        if name == "bad":
-            raise ValueError("bad cell")
+        if name in ("bad", "worse"):
+            raise ValueError(f"{name} cell")
         return name.upper()
 
-    names = ["a", "bbbb", "bad", "cc", "ddddd"]
-    weights = {"a": 1, "bbbb": 4, "bad": 0, "cc": 2, "ddddd": 5}
-    got = lanes.run_two_lanes(names, weights.__getitem__, job)
-    assert list(got) == names
-    assert [got[n] for n in names if n != "bad"] == ["A", "BBBB", "CC", "DDDDD"]
-    assert isinstance(got["bad"], ValueError) and str(got["bad"]) == "bad cell"
+    names = ["a", "bbbb", "cc", "ddddd"]
+    weights = {"a": 1, "bbbb": 4, "bad": 0, "worse": 0, "cc": 2, "ddddd": 5}
+    got = lanes.two_lanes(names, weights.__getitem__, job)
+    assert list(got) == names and list(got.values()) == ["A", "BBBB", "CC", "DDDDD"]
     assert sorted(started) == sorted(names)  # every job once
     assert set(started[:2]) == {"ddddd", "bbbb"}  # the two heaviest are taken first, one per lane
-    assert started[-1] == "bad"  # the lightest last
+    assert started[-1] == "a"  # the lightest last
+
+    started.clear()
+    with pytest.raises(ValueError, match="bad cell"):  # "bad" comes before "worse" in the caller's order
+        lanes.two_lanes(["a", "bad", "cc", "worse"], weights.__getitem__, job)
+    assert sorted(started) == ["a", "bad", "cc", "worse"]  # the other jobs still ran
 
 
 def test_an_interrupt_on_either_lane_is_raised_and_stops_the_queue():
@@ -68,7 +60,7 @@ def test_an_interrupt_on_either_lane_is_raised_and_stops_the_queue():
 
     names = ["stop"] + [f"j{i}" for i in range(20)]
     with pytest.raises(KeyboardInterrupt):
-        lanes.run_two_lanes(names, lambda n: 1 if n == "stop" else 0, job)
+        lanes.two_lanes(names, lambda n: 1 if n == "stop" else 0, job)
     time.sleep(0.1)  # the other lane ends after the job in hand
     assert len(ran) < len(names)  # the queue was not worked through
 

@@ -1,9 +1,10 @@
-"""Independent jobs on two threads, the heaviest first, each result (or error) kept under its name.
+"""Independent jobs on two threads, the heaviest first, the results in the caller's order.
 
-Two stages of `batchkit cost` are one Python thread's work while the second
-core waits: typing the columns of a large table (Arrow and numpy, which
-release the GIL, the material issues' columns about two thirds of the load
-at 16x) and the analytics computed once the cost tables are being written
+Stretches of `batchkit cost` were one Python thread's work while the second
+core waited: typing the columns of a large table (Arrow and numpy, which
+release the GIL; the material issues' columns are two thirds of the load at
+16x), normalizing the batch IDs table by table (`ingest.ids`), and the
+analytics computed once the cost tables are being written
 (`store.cost_folder`: anomalies on one lane, quality cost and KPIs on the
 other). So the caller's thread and one helper take the jobs from a queue,
 the heaviest first, and the caller reads the results in its own order: the
@@ -23,13 +24,13 @@ from typing import TypeVar, cast
 T = TypeVar("T")
 
 
-def run_two_lanes(names: Sequence[str], weight: Callable[[str], float], job: Callable[[str], T]
-                  ) -> dict[str, T | Exception]:
-    """`job(name)` for every name, on this thread and one helper; each name's result, or the Exception it raised.
+def two_lanes(names: Sequence[str], weight: Callable[[str], float], job: Callable[[str], T]) -> dict[str, T]:
+    """`job(name)` for every name, on this thread and one helper; the results in the order of `names`.
 
-    Names are taken heaviest `weight` first (ties in the given order). An interrupt
-    (a BaseException) raised on this thread stops the work and propagates; one raised
-    on the helper is raised here.
+    Names are taken heaviest `weight` first (ties in the given order). Every job
+    runs even when one fails; then the first error in the order of `names` is
+    raised (the one a sequential run would have stopped at). An interrupt (a
+    BaseException) on either thread stops the work and is raised here at once.
     """
     queue = sorted(names, key=lambda n: -weight(n))  # stable: equal weights keep the caller's order
     results: dict[str, T | Exception] = {}
@@ -45,7 +46,7 @@ def run_two_lanes(names: Sequence[str], weight: Callable[[str], float], job: Cal
         while (name := take()) is not None:
             try:
                 results[name] = job(name)
-            except Exception as exc:  # handed to the caller, who decides what it means
+            except Exception as exc:  # raised by the caller, in the order of the names
                 results[name] = exc
             except BaseException as exc:  # the helper's own interrupt: raised on the caller's thread
                 interrupt.append(exc)
@@ -65,14 +66,8 @@ def run_two_lanes(names: Sequence[str], weight: Callable[[str], float], job: Cal
         raise
     if interrupt:
         raise interrupt[0]
-    return {n: results[n] for n in names}
-
-
-def two_lanes(names: Sequence[str], weight: Callable[[str], float], job: Callable[[str], T]) -> dict[str, T]:
-    """`run_two_lanes`, all or nothing: every result in the caller's order, or the first error in that order
-    raised (the one a sequential run would have stopped at)."""
-    done = run_two_lanes(names, weight, job)
-    for got in done.values():
+    for name in names:
+        got = results[name]
         if isinstance(got, Exception):
             raise got
-    return cast(dict[str, T], done)
+    return cast(dict[str, T], {name: results[name] for name in names})
