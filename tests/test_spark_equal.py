@@ -18,6 +18,9 @@ scripts/system-deps.sh).
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -151,10 +154,6 @@ def test_the_cli_costs_on_spark_what_it_costs_on_duckdb(tmp_path):
     """`batchkit cost --engine spark`, a whole process as a user runs it: every file of its cost folder (the ten
     tables in CSV and Parquet, the inputs' snapshot) is byte-identical to the default engine's, and the manifest
     says which engine costed it. One process starts its own local Spark (about a minute on 2 cores)."""
-    import json
-    import subprocess
-    import sys
-
     data = tmp_path / "data"
     write_demo(data, batches=300, fmt="parquet")
 
