@@ -183,7 +183,7 @@ def _price_rows(result: CostResult, w: pd.DataFrame, keys: list[str], code: np.n
     row_of_code[code] = np.arange(len(w))
     mr = material_rows(result, row_of_code)
     material = arrow_text(result.ds.get("material_issues")["material_id"])
-    mat = text_codes(material.take(pa.array(mr.position)))
+    mat = text_codes(material)[mr.position]  # the column coded once: no 9.6 M-string copy at 16x
     n_mat = int(mat.max(initial=-1)) + 2  # -1 (missing) becomes 0
     key = (mr.batch * 2 + mr.kind) * n_mat + (mat + 1)
     # pandas' sums (Kahan per group, or reduceat when groups are contiguous), as grouping by the text gave
