@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 import batchkit
+from batchkit.core.hashing import sha256_file
 from batchkit.core.params import Allocation, Params
 from batchkit.costing import sql as sqlmodel
 from batchkit.demo import write_demo
@@ -162,8 +163,8 @@ def test_the_cli_costs_on_spark_what_it_costs_on_duckdb(tmp_path):
                                "--out", str(out), *extra], capture_output=True, text=True, timeout=600,
                               cwd=Path(__file__).parent.parent)
         assert proc.returncode == 0, proc.stderr[-2000:]
-        return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(out.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+        return {str(p.relative_to(out)): sha256_file(p) for p in sorted(out.rglob("*")) if p.is_file()
+                and p.name != "manifest.json"}
 
     on_duckdb = cost(tmp_path / "duckdb")
     on_spark = cost(tmp_path / "spark", "--engine", "spark")
