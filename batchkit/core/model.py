@@ -42,6 +42,11 @@ class Dataset:
             return self.tables[name]
         return empty_table(name)
 
+    @property
+    def engine_read(self) -> tuple[str, ...]:
+        """Tables the engine reads itself (`sources.TABLE.path:` / `spark_table:`): no frame here."""
+        return tuple(name for name, info in self.sources.items() if info.get("read_by") == "engine")
+
     def source_name(self, name: str) -> str:
         """How messages name a table's source: its file name, or the table for SQL."""
         return str(self.sources.get(name, {}).get("file") or name)

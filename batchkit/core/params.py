@@ -55,6 +55,10 @@ class Source(_Strict):
     url: str | None = None
     url_env: str | None = None
     query: str | None = None
+    # read by the engine itself, never by this process (docs/SPARK.md, "Inputs the engine reads"): Parquet files
+    # (a file, a folder or a URI the engine can open: s3://, abfss://, gs://, dbfs:/) or, on Spark, a catalog table
+    path: str | None = None
+    spark_table: str | None = None
 
     _enc = field_validator("encoding")(lambda v: v if v is None else _check_encoding(v))
 
@@ -74,7 +78,17 @@ class Source(_Strict):
             raise ValueError("a SQL source needs query")
         if self.query and not (self.url or self.url_env):
             raise ValueError("a SQL source needs url or url_env")
+        if self.path is not None and self.spark_table is not None:
+            raise ValueError("give either path or spark_table, not both")
+        if self.on_engine and (sql or self.file or self.sheet or self.encoding or self.delimiter):
+            raise ValueError("path/spark_table is read by the engine: give no file, sheet, encoding, delimiter "
+                             "or SQL query with it")
         return self
+
+    @property
+    def on_engine(self) -> bool:
+        """Whether the engine reads this table itself (`path:` or `spark_table:`), not this process."""
+        return self.path is not None or self.spark_table is not None
 
     @property
     def is_sql(self) -> bool:
@@ -310,8 +324,26 @@ class Params(_Strict):
                 raise ValueError(f"unknown table {name!r}; tables are {', '.join(TABLES)}")
         return v
 
+    @model_validator(mode="after")
+    def _engine_reads(self) -> Params:
+        from .schema import ENGINE_READ_TABLES
+
+        for name, src in self.sources.items():
+            if not src.on_engine:
+                continue
+            if name not in ENGINE_READ_TABLES:
+                raise ValueError(f"sources.{name}: only the transaction tables ({', '.join(ENGINE_READ_TABLES)}) "
+                                 "can be read by the engine; master data is read from files or SQL")
+            if src.spark_table is not None and self.engine.name != "spark":
+                raise ValueError(f"sources.{name}.spark_table needs engine.name: spark")
+        return self
+
     def source(self, table: str) -> Source:
         return self.sources.get(table) or Source()
+
+    def engine_sources(self) -> dict[str, Source]:
+        """The tables the engine reads itself (`path:` / `spark_table:`), by name."""
+        return {name: src for name, src in self.sources.items() if src.on_engine}
 
     def resolved(self) -> dict[str, Any]:
         """The params as recorded in the manifest: SQL URLs with their passwords masked."""

@@ -246,6 +246,11 @@ TABLES: dict[str, Table] = {
     )
 }
 
+# Transaction tables a source may leave to the engine to read (`sources.TABLE.path:` / `spark_table:`,
+# `ingest.on_engine`): the large ones. Master data (batches, lots, rates, pools, standards) is read here, where
+# its row order (first row of a lot, a pool's position) and its checks live.
+ENGINE_READ_TABLES = ("material_issues", "operations", "direct_costs")
+
 # Cost elements batchkit computes itself; pools and direct costs keep theirs.
 COMPUTED_ELEMENTS = ("material", "subassembly", "labor", "machine")
 

@@ -111,6 +111,15 @@ class Engine:
         self._views[name] = table
         self.con.register(name, table)
 
+    def register_parquet(self, name: str, path: str) -> None:
+        """Parquet files DuckDB reads itself (a file, or every `*.parquet` under a folder) as view `name`."""
+        target = os.path.join(path, "**", "*.parquet") if os.path.isdir(path) else path
+        try:
+            self.con.read_parquet(target).create_view(name, replace=True)
+        except duckdb.Error as exc:
+            raise EngineError(f"read {name[4:] if name.startswith('raw_') else name}",
+                              f"cannot read Parquet at {path}: {str(exc).splitlines()[0]}") from None
+
     # ------------------------------------------------------------------ statements
 
     def prepare(self, sql: str) -> str:
@@ -168,6 +177,9 @@ class Engine:
         self.con.interrupt()
 
     def drop(self, name: str) -> None:
+        if name.startswith("raw_"):  # an input the engine reads itself (`register_parquet`) is a view
+            self.con.execute(f"DROP VIEW IF EXISTS {name}")
+            return
         self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from ..core.errors import DataError
 from ..core.findings import Findings
 from ..core.lanes import two_lanes
 from ..core.model import Dataset
-from ..core.params import Params, load_params
+from ..core.params import Params, Source, load_params
 from ..core.schema import TABLES, Column
 from .cells import as_text, date_column, number_column, period_column, text_column
 from .ids import normalize_dataset_ids
@@ -250,6 +250,9 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, dict[str, Any]] = {}
     for name, spec in TABLES.items():
+        if params.source(name).on_engine:  # the engine reads it (ingest.on_engine): not a row comes here
+            sources[name] = engine_source_info(params.source(name), root)
+            continue
         try:
             frame, info = load_table(name, root, params, findings)
         except DataError as exc:
@@ -272,6 +275,14 @@ def load_dataset(path: str | Path | None = None, params: Params | None = None) -
     return Dataset(tables=tables, sources=sources, findings=findings.frame(), params=params, root=root)
 
 
+def engine_source_info(src: Source, root: Path | None) -> dict[str, Any]:
+    """How the manifest and messages name a table the engine reads itself."""
+    from .on_engine import where
+
+    kind = "spark_table" if src.spark_table is not None else "parquet"
+    return {"format": kind, "read_by": "engine", "location": where(src, root)}
+
+
 def describe_sources(path: str | Path | None, params: Params) -> dict[str, dict[str, Any]]:
     """What `load_dataset` would read, as the manifest records it, without reading the tables.
 
@@ -282,6 +293,9 @@ def describe_sources(path: str | Path | None, params: Params) -> dict[str, dict[
     out: dict[str, dict[str, Any]] = {}
     for name in TABLES:
         src = params.source(name)
+        if src.on_engine:
+            out[name] = engine_source_info(src, root)
+            continue
         if src.is_sql:
             from ..core.redact import mask_url
 

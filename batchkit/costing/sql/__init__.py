@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...checks.on_engine import run_engine_checks
 from ...checks.run import validate
 from ...core.model import Dataset
 from ...core.params import Allocation, Params
@@ -83,6 +84,8 @@ def open_session(ds: Dataset, engine: Engine | None = None, checked: bool = True
     t0 = time.perf_counter()
     s = Session(engine, inputs.register(engine, ds))
     s.timings["inputs"] = time.perf_counter() - t0
+    if ds.engine_read and checked:
+        _refuse_engine_errors(ds, engine)
     with s.phase("pricing"):
         batches.build(s)
         standards.build(s)
@@ -104,6 +107,26 @@ def _refuse_errors(ds: Dataset) -> None:
     if len(errors):
         first = errors.iloc[0]
         raise SqlModelError("validate", f"{len(errors)} blocking data error(s), first: {first['message']}")
+
+
+def engine_findings(ds: Dataset, engine: Engine) -> pd.DataFrame:
+    """The findings of the tables `engine` reads itself (`checks.on_engine`), once per dataset and engine;
+    empty when it reads none. Needs the inputs registered (`open_session`)."""
+    key = ("engine findings", id(engine))
+    if key not in ds.cache:
+        typed = inputs.typed_columns(ds, engine)
+        where = {name: str(ds.sources[name]["location"]) for name in typed}
+        ds.cache[key] = run_engine_checks(engine, typed, where, ds.params.batch_id).frame()
+    found: pd.DataFrame = ds.cache[key]
+    return found
+
+
+def _refuse_engine_errors(ds: Dataset, engine: Engine) -> None:
+    found = engine_findings(ds, engine)
+    errors = found[found["severity"] == "error"]
+    if len(errors):
+        raise SqlModelError("validate", f"{len(errors)} blocking data error(s) in the tables the engine reads, "
+                                        f"first: {errors.iloc[0]['message']}")
 
 
 def _check_period(period: str | None, params: Params) -> str:

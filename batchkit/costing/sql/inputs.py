@@ -29,6 +29,7 @@ from ...core import money
 from ...core.model import Dataset
 from ...core.params import Params
 from ...engine.connection import Engine
+from ...ingest import on_engine
 from . import exact
 
 
@@ -124,7 +125,11 @@ ROW_NUMBERED = ("material_lots", "cost_pools", "rates")  # small tables whose ro
 def register(engine: Engine, ds: Dataset) -> Places:
     """Register each table as `in_<table>` (lots and pools with `_row`, their position) and find the places of
     its numbers."""
+    typed: dict[str, list[on_engine.Typed]] = {}
     for name, (texts, dates, numbers) in COLUMNS.items():
+        if name in ds.engine_read:  # after in_batches: a lot_id naming a batch takes the batch's ID
+            typed[name] = _engine_read(engine, ds, name, texts + dates + numbers)
+            continue
         frame = ds.get(name)
         engine.register(f"in_{name}", pa.table({
             **({"_row": np.arange(len(frame), dtype=np.int64)} if name in ROW_NUMBERED else {}),
@@ -133,6 +138,7 @@ def register(engine: Engine, ds: Dataset) -> Places:
             **{c: number(frame[c]) for c in numbers},
         }))
 
+    ds.cache[(TYPED, id(engine))] = typed
     distinct = _distinct(engine)
     values: dict[str, np.ndarray] = {}  # name -> the distinct values scaled at its places
 
@@ -164,6 +170,24 @@ def register(engine: Engine, ds: Dataset) -> Places:
     }
     ties = frozenset(k for k, p in found.items() if not exact_at(values[k], p))
     return Places(**found, ties=ties)
+
+
+TYPED = "engine-read columns"  # ds.cache key (with the engine's id): table -> its typed columns (the checks')
+
+
+def _engine_read(engine: Engine, ds: Dataset, name: str, used: tuple[str, ...]) -> list[on_engine.Typed]:
+    """A table the engine reads itself, typed on the engine into `in_<name>` (the model's columns only)."""
+    source = ds.params.source(name)
+    columns = on_engine.typed_columns(on_engine.open_raw(engine, name, source, ds.root), name, source)
+    engine.table(f"in_{name}", on_engine.typing_sql(name, columns, ds.params.batch_id, used),
+                 on_engine.rule_params(ds.params.batch_id))
+    return columns
+
+
+def typed_columns(ds: Dataset, engine: Engine) -> dict[str, list[on_engine.Typed]]:
+    """The typed columns of every table `engine` read itself (after `register`), for `checks.on_engine`."""
+    got: dict[str, list[on_engine.Typed]] = ds.cache.get((TYPED, id(engine)), {})
+    return got
 
 
 def _distinct(engine: Engine) -> dict[tuple[str, str], np.ndarray]:
