@@ -11,6 +11,7 @@ of the same is in tests/test_spark_engine_read.py.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,13 +20,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from pydantic import ValidationError
 
 import batchkit
+from batchkit.core.hashing import sha256_file
 from batchkit.core.params import Params
 from batchkit.costing import sql as sqlmodel
 from batchkit.costing.sql.errors import SqlModelError
 from batchkit.demo import write_demo
+from tests.test_cli import batchkit as cli
 
 ENGINE_READ = ("material_issues", "operations", "direct_costs")
 PERIOD = "2026-06"
@@ -176,7 +180,8 @@ def test_the_engine_finds_what_the_loader_finds_and_refuses_to_cost(plant, tmp_p
         assert said == len(theirs[(theirs["check"] == check) & (theirs["column"] == column)]), (check, column)
     assert mine["row"].isna().all()  # a lake table has no row order: the value names the row
     # each message names its table and where the engine read it
-    assert all(m.startswith(f"{t} ({tmp_path / 'lake' / t}) column ") for t, m in zip(mine["table"], mine["message"]))
+    assert all(m.startswith(f"{t} ({tmp_path / 'lake' / t}) column ")
+               for t, m in zip(mine["table"], mine["message"], strict=True))
 
 
 @pytest.mark.parametrize("sources, engine, complaint", [
@@ -198,3 +203,65 @@ def test_a_missing_lake_folder_is_one_line_naming_the_table(plant, tmp_path):
     with sqlmodel.Engine(threads=1) as engine, pytest.raises(Exception, match="operations") as info:
         sqlmodel.cost_tables(ds, PERIOD, params, engine=engine)
     assert "\n" not in str(info.value) and "nowhere" in str(info.value)
+
+
+# ---------------------------------------------------------------------- the command line, whole processes
+
+CORE_FILES = [f"{t}.{ext}" for t in ("absorption", "allocation_ledger", "batch_costs", "batch_summary",
+                                     "reconciliation", "variances") for ext in ("csv", "parquet")]
+
+
+def params_file(path: Path, sources: dict) -> Path:
+    path.write_text(yaml.safe_dump({"period": PERIOD, **({"sources": sources} if sources else {})}))
+    return path
+
+
+def test_batchkit_cost_writes_the_core_tables_and_says_which_analytics_it_leaves_out(plant, tmp_path):
+    whole, master, sources = split(plant, tmp_path)
+    loaded = cli("cost", str(whole), "--out", str(tmp_path / "loaded"), "--params",
+                 str(params_file(tmp_path / "loaded.yaml", {})))
+    read = cli("cost", str(master), "--out", str(tmp_path / "read"), "--params",
+               str(params_file(tmp_path / "read.yaml", sources)))
+    assert loaded.returncode == 0 and read.returncode == 0, loaded.stderr + read.stderr
+    # the cost tables are the same bytes, whoever read the transactions
+    for name in CORE_FILES:
+        assert sha256_file(tmp_path / "read" / name) == sha256_file(tmp_path / "loaded" / name), name
+    # the analytics that read transaction rows here are not written as figures without them, and it says so
+    manifest = json.loads((tmp_path / "read" / "manifest.json").read_text())
+    assert set(manifest["not_computed"]) == {"batch_anomalies", "quality_cost", "kpis"}
+    assert not (tmp_path / "read" / "kpis.csv").exists() and (tmp_path / "loaded" / "kpis.csv").exists()
+    assert "kpis: not computed" in read.stdout
+    # the engine's findings are in data_quality: the loosely written IDs of the transaction tables
+    dq = pd.read_csv(tmp_path / "read" / "data_quality.csv", keep_default_na=False)
+    assert {"material_issues", "operations", "direct_costs"} <= set(dq.loc[dq["check"] == "id_normalized", "table"])
+    # the manifest names every file the engine read, hashed; verify re-hashes them and sees a part added later
+    entry = next(i for i in manifest["inputs"] if i["table"] == "operations")
+    assert entry["read_by"] == "engine" and [Path(f["path"]).name for f in entry["files"]] == \
+        ["part-0.parquet", "part-1.parquet"]
+    assert entry["rows"] == pq.read_table(plant / "operations.parquet").num_rows
+    assert cli("verify", str(tmp_path / "read")).returncode == 0
+    pq.write_table(pq.read_table(plant / "operations.parquet").slice(0, 1),
+                   tmp_path / "lake" / "operations" / "part-2.parquet")
+    late = cli("verify", str(tmp_path / "read"))
+    assert late.returncode != 0 and "part-2.parquet" in late.stdout
+
+
+def test_batchkit_validate_lists_the_engines_findings_and_fails_on_its_errors(plant, tmp_path):
+    _, master, sources = split(plant, tmp_path, {"material_issues": bad_issues(plant)})
+    proc = cli("validate", str(master), "--json", "--params", str(params_file(tmp_path / "p.yaml", sources)))
+    assert proc.returncode == 1, proc.stderr
+    found = json.loads(proc.stdout)["findings"]
+    assert {"non_numeric", "duplicate_doc", "no_unit_cost"} <= {f["check"] for f in found if f["row"] is None}
+    cost = cli("cost", str(master), "--out", str(tmp_path / "out"), "--params", str(tmp_path / "p.yaml"))
+    assert cost.returncode == 1 and cost.stderr.count("\n") == 1 and "Traceback" not in cost.stderr
+    assert not (tmp_path / "out").exists()  # nothing partial
+
+
+@pytest.mark.parametrize("command", [["run", "--formats", "html"], ["trace", "L-NOPE"]])
+def test_commands_that_read_rows_here_refuse_engine_read_sources_in_one_line(plant, tmp_path, command):
+    _, master, sources = split(plant, tmp_path)
+    params = str(params_file(tmp_path / "p.yaml", sources))
+    proc = cli(*command, "--data", str(master), "--params", params, *(["--out", str(tmp_path / "out")]
+                                                                       if command[0] == "run" else []))
+    assert proc.returncode != 0 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "the engine read them" in proc.stderr and "batchkit cost" in proc.stderr

@@ -168,15 +168,16 @@ def validate_cmd(data: str | None, params_path: str | None, sets: tuple[str, ...
     """Check a dataset; print every problem with table, row and column.
 
     The checks run on this machine whatever --engine says (they read the extracts this machine loaded), so
-    a dataset that validates here is one the chosen engine will cost.
+    a dataset that validates here is one the chosen engine will cost; those of tables the engine reads
+    itself (sources path:/spark_table:) run on the engine.
     """
-    from ..checks.run import validate
+    from ..costing.engine import validate_all
     from ..ingest.load import load_dataset
     from .render_findings import print_findings
 
     params = params_from(params_path, {"data": data}, with_engine(sets, engine_name))
     ds = load_dataset(params.data, params)
-    findings = validate(ds)
+    findings = validate_all(ds, params)
     errors = int((findings["severity"] == "error").sum())
     if as_json:
         records = json.loads(findings.to_json(orient="records", force_ascii=False))
@@ -228,6 +229,8 @@ def cost_cmd(data: str | None, period: str | None, out: str, params_path: str | 
     tables = sorted({o["table"] for o in content["outputs"] if "table" in o})  # the snapshot's files have none
     click.echo(f"tables in {Path(out).resolve()}: " + ", ".join(tables)
                + " (CSV and Parquet) and manifest.json")
+    for name, why in content.get("not_computed", {}).items():
+        click.echo(f"{name}: {why}")
     if plan is not None:
         from .audit_commands import echo_reopen
 

@@ -31,8 +31,9 @@ from ..core.params import Params
 from ..core.periods import period_bounds, run_period
 from ..engine.connection import EngineError
 from ..ledger.postings import Postings, post
+from . import workspace
 from .overlap import tables_and_findings
-from .sql import open_session
+from .sql import all_findings, open_session
 from .sql.errors import SqlModelError
 from .sql.outputs import ints
 from .sql.session import Session
@@ -73,6 +74,22 @@ def cost(ds: Dataset, period: str | None = None, params: Params | None = None,
     result = CostResult(period=period, tables=tables, params=params, dataset=ds)
     result.extras.update(run=view, **extras)
     return result
+
+
+def validate_all(ds: Dataset, params: Params | None = None) -> pd.DataFrame:
+    """Every finding of the dataset, errors first: this process's checks and, when the engine reads tables
+    itself (`sources.TABLE.path:` / `spark_table:`), the engine's checks of those (on the engine params name,
+    closed afterwards)."""
+    from ..checks.run import validate
+
+    if not ds.engine_read:
+        return validate(ds)
+    params = params or ds.params
+    try:
+        with engine_errors():
+            return all_findings(ds, engine_for(ds, params))
+    finally:
+        workspace.close(ds)
 
 
 @contextmanager

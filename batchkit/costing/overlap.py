@@ -14,7 +14,8 @@ interrupts the engine, waits for the worker, closes the engine (a later
 raised: the DataError naming table, row and column, or the interrupt. If the
 data is clean, the model's own failure (an overflow, say) is raised as
 before. An engine that cannot be stopped from another thread (Spark) and a
-dataset already validated run in turn, as before.
+dataset already validated run in turn, as before, and so does a dataset whose
+transaction tables the engine reads itself (their checks run on the engine).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ from ..core.model import Dataset
 from ..core.params import Params
 from ..engine.connection import Engine
 from . import workspace
-from .sql import cost_tables
+from .sql import all_findings, cost_tables
 
 
 def tables_and_findings(ds: Dataset, period: str, params: Params, engine: Engine
                         ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The cost tables of `period` and the dataset's findings; raises DataError on an error finding."""
+    if ds.engine_read:  # the checks of the engine's rows run on the engine, once its inputs are registered
+        findings = all_findings(ds, engine)
+        raise_if_errors(findings)
+        return cost_tables(ds, period, params, engine=engine, checked=False), findings
     if "findings" in ds.cache or not engine.runs_beside_checks:
         findings = validate(ds)
         raise_if_errors(findings)

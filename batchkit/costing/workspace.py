@@ -52,8 +52,10 @@ def close(ds: Dataset) -> None:
     """Close the dataset's engine (if any), drop the sessions opened on it and remove its spill folder."""
     engine: Engine | None = ds.cache.pop(_KEY, None)
     finalizer = ds.cache.pop(_KEY + "_finalizer", None)
-    # the sessions on it (costing.sql.open_session) and the what-if bases holding one (analyze.scenarios)
-    for key in [k for k in ds.cache if isinstance(k, tuple) and k and k[0] in ("sqlmodel", "whatif_base")]:
+    # the sessions on it (costing.sql.open_session), the what-if bases holding one (analyze.scenarios), and what
+    # is keyed by its id: the inputs registered on it, the engine-read tables' columns and their findings
+    engine_keyed = ("sqlmodel", "whatif_base", "registered", "engine-read columns", "engine findings")
+    for key in [k for k in ds.cache if isinstance(k, tuple) and k and k[0] in engine_keyed]:
         del ds.cache[key]
     if engine is not None:
         engine.close()

@@ -280,7 +280,14 @@ def engine_source_info(src: Source, root: Path | None) -> dict[str, Any]:
     from .on_engine import where
 
     kind = "spark_table" if src.spark_table is not None else "parquet"
-    return {"format": kind, "read_by": "engine", "location": where(src, root)}
+    location = where(src, root)
+    info: dict[str, Any] = {"format": kind, "read_by": "engine", "location": location}
+    local = Path(location) if kind == "parquet" and "://" not in location and not location.startswith("dbfs:") \
+        else None
+    if local is not None and local.exists():  # the files' identity, for the manifest and `verify` (bytes, no rows)
+        files = sorted(local.rglob("*.parquet")) if local.is_dir() else [local]
+        info["files"] = [{k: v for k, v in file_info(f).items() if k != "file"} for f in files]
+    return info
 
 
 def describe_sources(path: str | Path | None, params: Params) -> dict[str, dict[str, Any]]:

@@ -131,7 +131,7 @@ def map_headers(names: list[str], columns_map: dict[str, str], table: str) -> di
     for raw in names:
         key = raw.strip().lstrip("\ufeff").strip()
         canon = mapped.get(key) or wanted.get(key.lower())
-        if canon in wanted.values() and canon not in out:
+        if canon is not None and canon in wanted.values() and canon not in out:
             out[canon] = raw
     return out
 

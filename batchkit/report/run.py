@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..core.engine_read import require_rows_here
 from ..core.errors import ParamsError, ReportError
 from ..core.params import Params
 from ..core.schema import CONTRACT_VERSION
@@ -102,6 +103,7 @@ def run_pack(*, data: str | Path | None, period: str, params: Params, out_root: 
     The notebook kernels start first, in their own thread, and get ready while the period is costed.
     `compare_to` (a cost folder or pack) adds the restatement report: this run against it. A closed pack is
     refused unless `reopen` (closing.plan_reopen), which also compares against the closed version."""
+    require_rows_here(params, "batchkit run")
     target = Path(out_root) / period
     if reopen is None:
         ensure_open(target)  # before anything starts

@@ -62,7 +62,7 @@ def add_analytics(result: CostResult) -> None:
     jobs: dict[str, Callable[[CostResult], pd.DataFrame]] = {
         "batch_anomalies": analyze.anomalies, "quality_cost": analyze.quality_cost, "kpis": analyze.kpis}
     todo = [name for name in jobs if name not in result.tables]
-    if not todo:
+    if not todo or skipped_analytics(result):
         return
     if len(todo) > 1:  # what both lanes read, each on a lane of its own
         shared: dict[str, Callable[[CostResult], object]] = {"window": window,
@@ -70,6 +70,18 @@ def add_analytics(result: CostResult) -> None:
         two_lanes(list(shared), lambda name: 0, lambda name: shared[name](result))
     done = two_lanes(todo, ANALYTICS_WEIGHT.__getitem__, lambda name: jobs[name](result))
     result.tables.update(done)  # in the contract's order, whichever lane finished first
+
+
+def skipped_analytics(result: CostResult) -> dict[str, str]:
+    """The analytics tables not computed for this result, each with why: all three when the engine reads a
+    transaction table itself, since they read its rows in this process (anomaly attribution by material,
+    rework and scrap, transferred cost). Written as nothing rather than as figures without those rows."""
+    ds = result.dataset
+    if ds is None or not ds.engine_read:
+        return {}
+    why = (f"not computed: it reads the rows of {', '.join(ds.engine_read)} in this process, and the engine "
+           "reads them (sources path:/spark_table:)")
+    return dict.fromkeys(ANALYTICS_TABLES, why)
 
 
 def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[str, Any]:
@@ -93,6 +105,7 @@ def write_cost_folder(folder: Path, result: CostResult, params: Params) -> dict[
         inputs=input_entries(ds.sources if ds else {}),
         outputs=file_entries(folder, tables),
         quality=counts(result.data_quality),
+        extra={"not_computed": skipped} if (skipped := skipped_analytics(result)) else None,
     )
     result.extras["manifest_sha256"] = write_manifest(folder, content)
     return content

@@ -29,7 +29,8 @@ def input_entries(sources: dict[str, dict[str, Any]]) -> list[Entry]:
     for table in sorted(sources):
         info = sources[table]
         entry: Entry = {"table": table}
-        for key in ("path", "file", "format", "encoding", "size", "rows", "sha256", "url", "query", "sheet"):
+        for key in ("path", "file", "format", "encoding", "size", "rows", "sha256", "url", "query", "sheet",
+                    "read_by", "location", "files"):
             if info.get(key) is not None:
                 entry[key] = info[key]
         if "path" in entry:

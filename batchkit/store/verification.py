@@ -120,12 +120,34 @@ def _sql_input(entry: dict[str, Any], manifest: dict[str, Any], reread: bool) ->
     return Verdict("input", table, "ok", f"SQL source {shown}")
 
 
+def _engine_input(table: str, entry: dict[str, Any]) -> list[Verdict]:
+    """A table the engine read itself: each Parquet file it read, hashed again, and no file added since (a
+    folder read whole changes with a new part); a catalog table or a remote path has no file identity here."""
+    files = entry.get("files")
+    if files is None:
+        return [Verdict("input", table, "skipped", f"{entry.get('location')}: read by the engine, no file "
+                                                    "identity recorded (a catalog table or a remote path)")]
+    out = []
+    for f in files:
+        v = _hash_verdict("input", table, Path(f["path"]), f.get("sha256"))
+        out.append(Verdict(v.kind, v.name, v.status, f"{f['path']}" + (f": {v.detail}" if v.detail else "")))
+    location = Path(str(entry.get("location")))
+    now = sorted(str(p) for p in location.rglob("*.parquet")) if location.is_dir() else []
+    added = sorted(set(now) - {str(f["path"]) for f in files})
+    if added:
+        out.append(Verdict("input", table, "changed", f"{location}: {len(added)} Parquet file(s) added since the "
+                                                        f"run, first {added[0]}"))
+    return out
+
+
 def _inputs(manifest: dict[str, Any], reread: bool) -> list[Verdict]:
     verdicts = []
     for entry in manifest.get("inputs") or []:
         table = str(entry.get("table"))
         if entry.get("format") == "sql" or entry.get("url"):
             verdicts.append(_sql_input(entry, manifest, reread))
+        elif entry.get("read_by") == "engine":
+            verdicts.extend(_engine_input(table, entry))
         elif entry.get("path"):
             v = _hash_verdict("input", table, Path(entry["path"]), entry.get("sha256"))
             verdicts.append(Verdict(v.kind, v.name, v.status, f"{entry['path']}" + (f": {v.detail}" if v.detail

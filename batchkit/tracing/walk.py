@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..core import money
+from ..core.engine_read import require_rows_here
 from ..core.errors import ParamsError, UnknownIdError
 from ..core.lean_arrow import as_arrow, equals, sort, take
 from ..core.params_memo import RememberedParams
@@ -218,9 +219,11 @@ def trace(data: Dataset | str | Path, id_or_udi: str, *, direction: Direction = 
             from ..core.params import load_params
 
             params = load_params()
+        require_rows_here(params, "trace")
         index, notes = open_index(data, params, period, cache)
     else:
         params = params.validated() if isinstance(params, RememberedParams) else params or data.params
+        require_rows_here(params, "trace")
         index = _dataset_index(data, period, params, costs)
     try:
         kind, code, resolved = resolve(index, text, params.batch_id)

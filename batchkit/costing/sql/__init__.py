@@ -60,8 +60,8 @@ from . import (
 from .errors import SqlModelError
 from .session import Session
 
-__all__ = ["ABSORPTION", "AllocationResult", "Engine", "SqlModelError", "Totals", "allocate", "cost_tables",
-           "open_session", "totals"]
+__all__ = ["ABSORPTION", "AllocationResult", "Engine", "SqlModelError", "Totals", "all_findings", "allocate",
+           "cost_tables", "engine_findings", "open_session", "totals"]
 
 TABLES = ("batch_costs", "batch_summary", "allocation_ledger", "variances", "reconciliation")
 ABSORPTION = "absorption"  # the predetermined-rate table cost_tables adds after TABLES (empty without rates)
@@ -82,7 +82,7 @@ def open_session(ds: Dataset, engine: Engine | None = None, checked: bool = True
         _refuse_errors(ds)
     engine = engine or Engine()
     t0 = time.perf_counter()
-    s = Session(engine, inputs.register(engine, ds))
+    s = Session(engine, registered(ds, engine))
     s.timings["inputs"] = time.perf_counter() - t0
     if ds.engine_read and checked:
         _refuse_engine_errors(ds, engine)
@@ -99,6 +99,16 @@ def open_session(ds: Dataset, engine: Engine | None = None, checked: bool = True
         bases.build(s)
     ds.cache[key] = s
     return s
+
+
+def registered(ds: Dataset, engine: Engine) -> inputs.Places:
+    """The dataset's tables registered on `engine` (once per engine: the engine-read ones typed there) and the
+    decimal places of their numbers."""
+    key = ("registered", id(engine))
+    if key not in ds.cache:
+        ds.cache[key] = inputs.register(engine, ds)
+    places: inputs.Places = ds.cache[key]
+    return places
 
 
 def _refuse_errors(ds: Dataset) -> None:
@@ -119,6 +129,19 @@ def engine_findings(ds: Dataset, engine: Engine) -> pd.DataFrame:
         ds.cache[key] = run_engine_checks(engine, typed, where, ds.params.batch_id).frame()
     found: pd.DataFrame = ds.cache[key]
     return found
+
+
+def all_findings(ds: Dataset, engine: Engine) -> pd.DataFrame:
+    """Every finding of the dataset: this process's checks (`checks.run.validate`) and, for the tables the
+    engine reads itself, the engine's (their inputs registered on `engine` first), errors first."""
+    here = validate(ds)
+    if not ds.engine_read:
+        return here
+    registered(ds, engine)
+    both = pd.concat([here, engine_findings(ds, engine)], ignore_index=True)
+    both["row"] = both["row"].astype("Int64")
+    order = both["severity"].map({"error": 0, "warning": 1}).fillna(2)
+    return both.assign(_o=order).sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
 def _refuse_engine_errors(ds: Dataset, engine: Engine) -> None:

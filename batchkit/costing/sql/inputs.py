@@ -179,6 +179,8 @@ def _engine_read(engine: Engine, ds: Dataset, name: str, used: tuple[str, ...]) 
     """A table the engine reads itself, typed on the engine into `in_<name>` (the model's columns only)."""
     source = ds.params.source(name)
     columns = on_engine.typed_columns(on_engine.open_raw(engine, name, source, ds.root), name, source)
+    rows = engine.arrow(f"SELECT count(*) AS n FROM raw_{name}", step=f"rows of {name}")
+    ds.sources[name]["rows"] = int(rows["n"][0].as_py())  # for the manifest: what the engine read
     engine.table(f"in_{name}", on_engine.typing_sql(name, columns, ds.params.batch_id, used),
                  on_engine.rule_params(ds.params.batch_id))
     return columns
