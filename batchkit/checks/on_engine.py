@@ -30,7 +30,7 @@ from ..core.findings import Findings
 from ..core.params import BatchIdRules
 from ..core.schema import TABLES
 from ..engine.connection import Engine
-from ..ingest.on_engine import TOO_LARGE, Typed, id_rules, rule_params, typing_sql
+from ..ingest.on_engine import TOO_LARGE, Typed, id_rules, rule_params
 
 EXAMPLES = 20  # distinct offending values listed per check; the rest are counted in one more finding
 
@@ -50,7 +50,6 @@ def engine_checks(table: str, columns: list[Typed], rules: BatchIdRules) -> Iter
     """Every check of one engine-read table, over `raw_<table>` and the typed `in_<table>`."""
     spec = TABLES[table]
     raw = f"raw_{table} AS r"
-    typed = f"({typing_sql(table, columns, rules)}) AS t"  # every contract column (doc_id too), typed
     by_name = {c.name: c for c in columns}
     for c in columns:
         if c.raw is None:
@@ -86,9 +85,10 @@ def engine_checks(table: str, columns: list[Typed], rules: BatchIdRules) -> Iter
                           _grouped("i.batch_id", f"in_{table} AS i LEFT JOIN in_batches AS b "
                                    "ON b.batch_id = i.batch_id", "i.batch_id IS NOT NULL AND b.batch_id IS NULL"),
                           "batch {value!r} is not in batches; " + what)
-    if "doc_id" in by_name and by_name["doc_id"].raw is not None:
+    doc = by_name.get("doc_id")
+    if doc is not None and doc.raw is not None:  # over the raw rows: the doc_id's text needs no join
         yield EngineCheck("error", "duplicate_doc", "doc_id",
-                          _grouped("doc_id", typed, "doc_id IS NOT NULL", having="count(*) > 1",
+                          _grouped(doc.expr, raw, f"{doc.expr} IS NOT NULL", having="count(*) > 1",
                                    count="count(*) - 1"),  # the rows after its first, as the loader's check
                           "document line {value!r} appears again (posted twice?)")
     lot = by_name.get("lot_id")
@@ -119,9 +119,12 @@ def _lot_checks() -> Iterator[EngineCheck]:
                       _grouped("i.lot_id", issues, f"{purchased} AND i.unit_cost IS NULL AND l.unit_cost IS NULL "
                                "AND i.qty IS NOT NULL"),
                       "no unit cost for lot {value!r}: the row has none and material_lots gives none")
-    net = ("(SELECT batch_id || ' / ' || lot_id AS pair, sum(CAST(qty AS DECIMAL(38, 9))) AS net "
-           "FROM in_material_issues WHERE batch_id IS NOT NULL AND lot_id IS NOT NULL AND qty IS NOT NULL "
-           "GROUP BY batch_id, lot_id) AS p")
+    # only a (batch, lot) with a return can net below zero: those pairs first, then their rows summed exactly
+    net = ("(SELECT i.batch_id || ' / ' || i.lot_id AS pair, sum(CAST(i.qty AS DECIMAL(38, 9))) AS net "
+           "FROM in_material_issues AS i JOIN (SELECT DISTINCT batch_id, lot_id FROM in_material_issues "
+           "WHERE qty < 0 AND batch_id IS NOT NULL AND lot_id IS NOT NULL) AS back "
+           "ON back.batch_id = i.batch_id AND back.lot_id = i.lot_id "
+           "WHERE i.qty IS NOT NULL GROUP BY i.batch_id, i.lot_id) AS p")
     yield EngineCheck("error", "net_negative_issue", "qty", _grouped("pair", net, "net < 0", detail="min(net)"),
                       "batch / lot {value!r}: more returned than was issued (net {detail})")
     subs = ("in_material_issues AS i JOIN in_batches AS sb ON sb.batch_id = i.lot_id "
