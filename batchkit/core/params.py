@@ -341,10 +341,6 @@ class Params(_Strict):
     def source(self, table: str) -> Source:
         return self.sources.get(table) or Source()
 
-    def engine_sources(self) -> dict[str, Source]:
-        """The tables the engine reads itself (`path:` / `spark_table:`), by name."""
-        return {name: src for name, src in self.sources.items() if src.on_engine}
-
     def resolved(self) -> dict[str, Any]:
         """The params as recorded in the manifest: SQL URLs with their passwords masked."""
         from .redact import mask_url
